@@ -1,0 +1,214 @@
+"""``mx.autograd``: record computations and differentiate them, on torch's autograd engine.
+
+Operations build a graph only inside ``record()``; outside it nothing is recorded, even
+for arrays with attached gradients. ``backward`` writes into the persistent ``.grad``
+buffers of the marked variables according to their ``grad_req``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from .base import MXNetError
+from .ndarray.ndarray import NDArray, _mark_variable, autograd_state
+
+_NOT_RECORDED = (
+    "Cannot differentiate {what} because it is not in a computational graph. Compute it inside "
+    "`with autograd.record():` from arrays that have gradients attached (attach_grad) or are Parameters."
+)
+
+
+class _Scope:
+    """Sets the recording / training flags for a ``with`` block and restores them after."""
+
+    def __init__(self, recording: bool | None, training: bool | None):
+        self._rec, self._train = recording, training
+        self._saved = None
+
+    def __enter__(self):
+        st = autograd_state
+        self._saved = (st.recording, st.training, torch.is_grad_enabled())
+        if self._rec is not None:
+            st.recording = self._rec
+            torch.set_grad_enabled(self._rec)
+        if self._train is not None:
+            st.training = self._train
+        return self
+
+    def __exit__(self, *exc):
+        st = autograd_state
+        st.recording, st.training, grad_on = self._saved
+        torch.set_grad_enabled(grad_on)
+
+
+def record(train_mode: bool = True) -> _Scope:
+    """Record operations in this block so that ``backward`` can differentiate them.
+
+    ``train_mode=True`` (the default) also makes layers such as Dropout behave as in training.
+
+    Example:
+        >>> x = mx.nd.array([1.0, 2.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = (x * x).sum()
+        >>> y.backward()
+        >>> x.grad
+        <BLANKLINE>
+        [2. 4.]
+        <NDArray 2 @cpu(0)>
+    """
+    return _Scope(True, train_mode)
+
+
+def pause(train_mode: bool = False) -> _Scope:
+    """Stop recording inside a ``record()`` block (e.g. for metrics computed mid-step)."""
+    return _Scope(False, train_mode)
+
+
+def train_mode() -> _Scope:
+    """Run the block in training mode without changing whether operations are recorded."""
+    return _Scope(None, True)
+
+
+def predict_mode() -> _Scope:
+    """Run the block in inference mode without changing whether operations are recorded."""
+    return _Scope(None, False)
+
+
+def is_recording() -> bool:
+    """True inside ``record()`` (and not inside a ``pause()`` nested in it)."""
+    return autograd_state.recording
+
+
+def is_training() -> bool:
+    """True when layers should behave as in training (inside ``record()`` by default)."""
+    return autograd_state.training
+
+
+def set_recording(is_recording: bool) -> bool:  # noqa: A002
+    """Set the recording flag; returns the previous value."""
+    prev = autograd_state.recording
+    autograd_state.recording = bool(is_recording)
+    return prev
+
+
+def set_training(train_mode: bool) -> bool:  # noqa: A002
+    """Set the training flag; returns the previous value."""
+    prev = autograd_state.training
+    autograd_state.training = bool(train_mode)
+    return prev
+
+
+def mark_variables(variables, gradients, grad_reqs: str | Sequence[str] = "write") -> None:
+    """Mark arrays as variables whose gradients are written into the given buffers.
+
+    Example:
+        >>> x = mx.nd.ones((2,)); gx = mx.nd.zeros((2,))
+        >>> autograd.mark_variables([x], [gx])
+    """
+    if isinstance(variables, NDArray):
+        variables, gradients = [variables], [gradients]
+    if isinstance(grad_reqs, str):
+        grad_reqs = [grad_reqs] * len(variables)
+    if not (len(variables) == len(gradients) == len(grad_reqs)):
+        raise ValueError(
+            f"mark_variables: got {len(variables)} variables, {len(gradients)} gradients and "
+            f"{len(grad_reqs)} grad_reqs; they must have the same length"
+        )
+    for var, grad, req in zip(variables, gradients, grad_reqs):
+        if req not in ("write", "add", "null"):
+            raise ValueError(f"mark_variables: grad_req must be 'write', 'add' or 'null', got {req!r}")
+        if grad.shape != var.shape:
+            raise MXNetError(
+                f"mark_variables: gradient shape {grad.shape} differs from variable shape {var.shape}"
+            )
+        _mark_variable(var, grad, req)
+
+
+def _heads(heads, head_grads):
+    if isinstance(heads, NDArray):
+        heads = [heads]
+        head_grads = (
+            None if head_grads is None else [head_grads] if isinstance(head_grads, NDArray) else head_grads
+        )
+    heads = list(heads)
+    if head_grads is None:
+        head_grads = [None] * len(heads)
+    if len(head_grads) != len(heads):
+        raise ValueError(f"got {len(heads)} heads but {len(head_grads)} head gradients")
+    tensors, grads = [], []
+    for i, (h, g) in enumerate(zip(heads, head_grads)):
+        t = h._tensor
+        if not t.requires_grad or t.grad_fn is None and not t.is_leaf:
+            raise MXNetError(_NOT_RECORDED.format(what=f"head {i} (shape {h.shape})"))
+        tensors.append(t)
+        grads.append(torch.ones_like(t) if g is None else g._tensor)
+    return tensors, grads
+
+
+def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
+    """Compute the gradients of ``heads`` with respect to the marked variables.
+
+    Non-scalar heads use ``head_grads`` (ones by default), i.e. ``y.backward()`` on a vector
+    equals ``y.sum().backward()``.
+    """
+    tensors, grads = _heads(heads, head_grads)
+    with _Scope(False, train_mode):
+        try:
+            torch.autograd.backward(tensors, grads, retain_graph=retain_graph)
+        except RuntimeError as err:
+            if "second time" in str(err) or "does not require grad" in str(err):
+                raise MXNetError(
+                    _NOT_RECORDED.format(what="the head (its graph was already freed)")
+                ) from None
+            raise MXNetError(f"backward: {str(err).splitlines()[0]}") from None
+
+
+def grad(
+    heads,
+    variables,
+    head_grads=None,
+    retain_graph: bool | None = None,
+    create_graph: bool = False,
+    train_mode: bool = True,
+):
+    """Return the gradients of ``heads`` with respect to ``variables`` without touching ``.grad``.
+
+    With ``create_graph=True`` the result is itself recorded, for higher-order gradients.
+
+    Example:
+        >>> x = mx.nd.array([3.0]); x.attach_grad()
+        >>> with autograd.record():
+        ...     y = x * x
+        >>> autograd.grad(y, [x])[0]
+        <BLANKLINE>
+        [6.]
+        <NDArray 1 @cpu(0)>
+    """
+    single = isinstance(variables, NDArray)
+    var_list = [variables] if single else list(variables)
+    tensors, grads = _heads(heads, head_grads)
+    if retain_graph is None:
+        retain_graph = create_graph
+    with _Scope(create_graph, train_mode):
+        try:
+            res = torch.autograd.grad(
+                tensors,
+                [v._tensor for v in var_list],
+                grads,
+                retain_graph=retain_graph,
+                create_graph=create_graph,
+                allow_unused=True,
+            )
+        except RuntimeError as err:
+            raise MXNetError(f"grad: {str(err).splitlines()[0]}") from None
+    out = []
+    for v, g in zip(var_list, res):
+        g = torch.zeros_like(v._tensor) if g is None else g
+        out.append(NDArray._wrap(g, v._ctx))
+    return out[0] if single else out
+
+
+def get_symbol(x):
+    raise MXNetError("autograd.get_symbol needs the symbol API, which regluon does not provide yet")

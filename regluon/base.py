@@ -1,0 +1,28 @@
+"""Shared basics: the version strings and the error type every layer raises."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+#: The MXNet release whose behaviour regluon reproduces; ``mxnet.__version__`` reports it.
+MXNET_VERSION = "1.9.1"
+
+numeric_types = (float, int)
+integer_types = (int,)
+string_types = (str,)
+
+
+class MXNetError(RuntimeError):
+    """The error MXNet code expects: bad shapes, bad arguments, missing devices.
+
+    Example:
+        >>> from mxnet.base import MXNetError
+        >>> try:
+        ...     mx.nd.zeros((2,), ctx=mx.gpu(7))
+        ... except MXNetError as err:
+        ...     print("no such GPU")
+    """
+
+
+def shape_str(shape) -> str:
+    """Render a shape the way messages print it: ``(2, 3)``."""
+    return "(" + ", ".join(str(int(d)) for d in shape) + ("," if len(shape) == 1 else "") + ")"

@@ -1,0 +1,302 @@
+"""Gluon Block and HybridBlock: containers of Parameters and child Blocks, with MXNet's naming."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from .. import initializer
+from .. import ndarray as nd
+from ..base import MXNetError
+from ..ndarray import NDArray
+from .parameter import DeferredInitializationError, Parameter, ParameterDict
+
+
+class _NameManager:
+    """Global per-hint counters that give unnamed top-level blocks ``dense0_``, ``dense1_``, ..."""
+
+    def __init__(self):
+        self._counter: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def get(self, hint: str) -> str:
+        with self._lock:
+            n = self._counter.get(hint, 0)
+            self._counter[hint] = n + 1
+        return f"{hint}{n}"
+
+
+_NAMES = _NameManager()
+
+
+class _BlockScope:
+    """The naming scope opened by ``with block.name_scope():``."""
+
+    _current = threading.local()
+
+    def __init__(self, block: Block):
+        self._block = block
+        self._counter: dict[str, int] = {}
+        self._old_scope = None
+
+    @staticmethod
+    def create(prefix: str | None, params: ParameterDict | None, hint: str) -> tuple[str, ParameterDict]:
+        current = getattr(_BlockScope._current, "value", None)
+        if current is None:
+            if prefix is None:
+                prefix = _NAMES.get(hint) + "_"
+            params = ParameterDict(prefix) if params is None else ParameterDict(params.prefix, params)
+            return prefix, params
+        if prefix is None:
+            count = current._counter.get(hint, 0)
+            prefix = f"{hint}{count}_"
+            current._counter[hint] = count + 1
+        if params is None:
+            parent = current._block.params
+            params = ParameterDict(parent.prefix + prefix, parent._shared)
+        else:
+            params = ParameterDict(params.prefix, params)
+        return current._block.prefix + prefix, params
+
+    def __enter__(self):
+        if self._block._empty_prefix:
+            return self
+        self._old_scope = getattr(_BlockScope._current, "value", None)
+        _BlockScope._current.value = self
+        return self
+
+    def __exit__(self, *exc):
+        if self._block._empty_prefix:
+            return
+        _BlockScope._current.value = self._old_scope
+
+
+def _indent(text: str, n: int) -> str:
+    lines = text.split("\n")
+    return "\n".join([lines[0]] + [" " * n + line for line in lines[1:]])
+
+
+class Block:
+    """Base class of all layers and models.
+
+    Subclass it, create child blocks and Parameters in ``__init__`` inside
+    ``with self.name_scope():``, and implement :meth:`forward`.
+
+    Example:
+        >>> class Model(gluon.Block):
+        ...     def __init__(self, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         with self.name_scope():
+        ...             self.dense = nn.Dense(3)
+        ...     def forward(self, x):
+        ...         return self.dense(x).relu()
+        >>> model = Model(); model.initialize()
+        >>> model(mx.nd.ones((2, 5))).shape
+        (2, 3)
+    """
+
+    def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
+        self._empty_prefix = prefix == ""
+        self._prefix, self._params = _BlockScope.create(prefix, params, self._alias())
+        self._name = self._prefix[:-1] if self._prefix.endswith("_") else self._prefix
+        self._scope = _BlockScope(self)
+        self._children: OrderedDict[str, Block] = OrderedDict()
+        self._reg_params: dict[str, Parameter] = {}
+        self._forward_hooks: OrderedDict = OrderedDict()
+        self._forward_pre_hooks: OrderedDict = OrderedDict()
+
+    def __repr__(self) -> str:
+        mods = "\n".join(
+            f"  ({key}): {_indent(repr(block), 2)}"
+            for key, block in self.__dict__.items()
+            if isinstance(block, Block)
+        )
+        return f"{self.__class__.__name__}(\n{mods}\n)"
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if hasattr(self, name):
+            existing = getattr(self, name)
+            if isinstance(existing, (Parameter, Block)) and not isinstance(value, type(existing)):
+                raise TypeError(
+                    f"Changing attribute type for {name} from {type(existing)} to {type(value)} "
+                    "is not allowed."
+                )
+        if isinstance(value, Block):
+            self.register_child(value, name)
+        elif isinstance(value, Parameter):
+            self._reg_params[name] = value
+        super().__setattr__(name, value)
+
+    def _alias(self) -> str:
+        return self.__class__.__name__.lower()
+
+    @property
+    def prefix(self) -> str:
+        """The prefix of this block's parameter names, e.g. ``dense0_``."""
+        return self._prefix
+
+    @property
+    def name(self) -> str:
+        """The block's name: its prefix without the trailing underscore."""
+        return self._name
+
+    @property
+    def params(self) -> ParameterDict:
+        """This block's own Parameters (not its children's; see :meth:`collect_params`)."""
+        return self._params
+
+    def name_scope(self) -> _BlockScope:
+        """A ``with`` block in which new child blocks get this block's prefix."""
+        return self._scope
+
+    def register_child(self, block: Block, name: str | None = None) -> None:
+        """Add a child block (done automatically for attributes)."""
+        if name is None:
+            name = str(len(self._children))
+        self._children[name] = block
+
+    def collect_params(self, select: str | None = None) -> ParameterDict:
+        """A ParameterDict with this block's and all descendants' Parameters.
+
+        ``select`` is a regular expression on the names, e.g. ``'.*weight|.*bias'``.
+        """
+        ret = ParameterDict(self._params.prefix)
+        ret.update(self.params if select is None else self.params.select(select))
+        for child in self._children.values():
+            ret.update(child.collect_params(select=select))
+        return ret
+
+    def initialize(
+        self, init: Any = initializer.Uniform(), ctx=None, verbose: bool = False, force_reinit: bool = False
+    ) -> None:
+        """Initialize all Parameters of this block and its children.
+
+        Example:
+            >>> net.initialize(mx.init.Normal(sigma=0.01), ctx=mx.cpu())
+        """
+        self.collect_params().initialize(init, ctx, verbose, force_reinit)
+
+    def hybridize(self, active: bool = True, **kwargs) -> None:
+        """Accepted on every block; children that are HybridBlocks are hybridized too."""
+        for child in self._children.values():
+            child.hybridize(active, **kwargs)
+
+    def cast(self, dtype) -> None:
+        """Convert all Parameters to ``dtype``."""
+        for child in self._children.values():
+            child.cast(dtype)
+        for p in self.params.values():
+            p.cast(dtype)
+
+    def apply(self, fn) -> Block:
+        """Call ``fn`` on every child (recursively) and then on this block."""
+        for child in self._children.values():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def zero_grad(self) -> None:
+        self.collect_params().zero_grad()
+
+    def reset_ctx(self, ctx) -> None:
+        self.collect_params().reset_ctx(ctx)
+
+    def register_forward_pre_hook(self, hook):
+        """Call ``hook(block, inputs)`` before each forward; returns a handle with ``detach()``."""
+        return _HookHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook):
+        """Call ``hook(block, inputs, outputs)`` after each forward; returns a handle with ``detach()``."""
+        return _HookHandle(self._forward_hooks, hook)
+
+    def __call__(self, *args):
+        for hook in self._forward_pre_hooks.values():
+            hook(self, args)
+        try:
+            out = self.forward(*args)
+        except MXNetError as err:
+            raise _in_block(err, self) from None
+        for hook in self._forward_hooks.values():
+            hook(self, args, out)
+        return out
+
+    def forward(self, *args):
+        """Compute the output; override in subclasses."""
+        raise NotImplementedError(f"{self.__class__.__name__} must implement forward()")
+
+
+def _in_block(err: MXNetError, block: Block) -> MXNetError:
+    if getattr(err, "_block", None) is not None:
+        return err
+    new = type(err)(f"{err} [in block {block.name} ({block.__class__.__name__})]")
+    new._block = block.name
+    return new
+
+
+class _HookHandle:
+    _next_id = 0
+
+    def __init__(self, hooks: OrderedDict, hook):
+        _HookHandle._next_id += 1
+        self._id = _HookHandle._next_id
+        self._hooks = hooks
+        hooks[self._id] = hook
+
+    def detach(self) -> None:
+        self._hooks.pop(self._id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.detach()
+
+
+class HybridBlock(Block):
+    """A Block whose computation is written once, in ``hybrid_forward(F, x, ...)``.
+
+    ``F`` is the operator namespace (``mx.nd`` when run eagerly); Parameters registered on the
+    block arrive as keyword arguments named after their attributes. Parameters with unknown
+    shapes are initialised on the first call, their shapes inferred from the input.
+
+    Example:
+        >>> class Scale(gluon.HybridBlock):
+        ...     def __init__(self, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         with self.name_scope():
+        ...             self.alpha = self.params.get('alpha', shape=(1,), init='ones')
+        ...     def hybrid_forward(self, F, x, alpha):
+        ...         return F.broadcast_mul(x, alpha)
+    """
+
+    def __init__(self, prefix: str | None = None, params: ParameterDict | None = None):
+        super().__init__(prefix=prefix, params=params)
+        self._active = False
+        self._flags: dict = {}
+
+    def hybridize(
+        self, active: bool = True, static_alloc: bool = False, static_shape: bool = False, **kwargs
+    ) -> None:
+        """Mark the block for graph execution; results never change (eager execution here)."""
+        self._active = active
+        self._flags = {"static_alloc": static_alloc, "static_shape": static_shape, **kwargs}
+        super().hybridize(active, static_alloc=static_alloc, static_shape=static_shape, **kwargs)
+
+    def forward(self, x, *args):
+        if not isinstance(x, NDArray):
+            raise TypeError(f"{self.name}: HybridBlock input must be an NDArray, got {type(x).__name__}")
+        ctx = x.context
+        params = {name: p._deferred_or_data(ctx) for name, p in self._reg_params.items()}
+        return self.hybrid_forward(nd, x, *args, **params)
+
+    def hybrid_forward(self, F, x, *args, **kwargs):
+        """Compute the output with the operators of ``F``; override in subclasses."""
+        raise NotImplementedError(f"{self.__class__.__name__} must implement hybrid_forward()")
+
+    def infer_shape(self, *args) -> None:
+        """Finish deferred initialisation of this block's Parameters from example inputs."""
+        self(*args)
+
+
+__all__ = ["Block", "HybridBlock", "DeferredInitializationError"]

@@ -1,0 +1,132 @@
+"""Datasets: indexable collections of samples."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from ... import ndarray as nd
+from ...ndarray import NDArray
+
+
+class Dataset:
+    """Abstract dataset: implement ``__getitem__(idx)`` and ``__len__()``.
+
+    Example:
+        >>> class Squares(gdata.Dataset):
+        ...     def __getitem__(self, i):
+        ...         return i * i
+        ...     def __len__(self):
+        ...         return 10
+    """
+
+    def __getitem__(self, idx):
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+    def transform(self, fn, lazy: bool = True) -> Dataset:
+        """A dataset whose samples are ``fn(*sample)`` (computed on access when ``lazy``)."""
+        trans = _LazyTransformDataset(self, fn)
+        return trans if lazy else SimpleDataset([trans[i] for i in range(len(trans))])
+
+    def transform_first(self, fn, lazy: bool = True) -> Dataset:
+        """Like :meth:`transform` but applies ``fn`` to the first element of each sample only."""
+
+        def first(x, *args):
+            return (fn(x), *args) if args else fn(x)
+
+        return self.transform(first, lazy)
+
+    def _gather(self, indices: np.ndarray):
+        """A whole batch in one vectorised index, or None when the dataset cannot do that."""
+        return None
+
+
+class SimpleDataset(Dataset):
+    """Wrap a list, NumPy array or NDArray as a dataset.
+
+    Example:
+        >>> gdata.SimpleDataset([1, 2, 3])[1]
+        2
+    """
+
+    def __init__(self, data):
+        self._data = data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, idx):
+        return self._data[idx]
+
+    def _gather(self, indices):
+        return _take(self._data, indices)
+
+
+def _take(data, indices: np.ndarray):
+    """Rows ``indices`` of an NDArray or NumPy array as one batch (None for other sources)."""
+    if isinstance(data, NDArray):
+        return nd.take(data, nd.array(indices, ctx=data.context, dtype="int64"))
+    if isinstance(data, np.ndarray) and data.dtype != object:
+        return nd.array(data[indices], dtype=data.dtype)
+    return None
+
+
+class ArrayDataset(Dataset):
+    """A dataset of several arrays of equal length; sample ``i`` is ``(a[i], b[i], ...)``.
+
+    Example:
+        >>> ds = gdata.ArrayDataset(features, labels)
+        >>> x, y = ds[0]
+    """
+
+    def __init__(self, *args):
+        if not args:
+            raise ValueError("ArrayDataset needs at least 1 array")
+        self._length = len(args[0])
+        self._data = []
+        for i, data in enumerate(args):
+            if len(data) != self._length:
+                raise ValueError(
+                    f"All arrays must have the same length; array[0] has length {self._length} while "
+                    f"array[{i}] has {len(data)}."
+                )
+            self._data.append(data)
+
+    def __getitem__(self, idx):
+        if len(self._data) == 1:
+            return _item(self._data[0], idx)
+        return tuple(_item(d, idx) for d in self._data)
+
+    def __len__(self) -> int:
+        return self._length
+
+    def _gather(self, indices):
+        parts = [_take(d, indices) for d in self._data]
+        if any(p is None for p in parts):
+            return None
+        return parts[0] if len(parts) == 1 else parts
+
+
+def _item(data, idx):
+    """Sample ``idx`` of one array; a 1-d NDArray yields a NumPy scalar as MXNet does."""
+    if isinstance(data, NDArray) and data.ndim == 1:
+        return data[idx].asnumpy()[0]
+    return data[idx]
+
+
+class _LazyTransformDataset(Dataset):
+    def __init__(self, data: Dataset, fn):
+        self._data, self._fn = data, fn
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __getitem__(self, idx) -> Any:
+        item = self._data[idx]
+        if isinstance(item, tuple):
+            return self._fn(*item)
+        return self._fn(item)

@@ -1,0 +1,98 @@
+"""Samplers: the order in which a DataLoader visits a dataset."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Sampler:
+    """Base class: an iterable of indices with a length."""
+
+    def __iter__(self):
+        raise NotImplementedError
+
+    def __len__(self) -> int:
+        raise NotImplementedError
+
+
+class SequentialSampler(Sampler):
+    """Indices ``start, start+1, ..., start+length-1`` in order.
+
+    Example:
+        >>> list(gdata.SequentialSampler(3))
+        [0, 1, 2]
+    """
+
+    def __init__(self, length: int, start: int = 0):
+        self._length, self._start = length, start
+
+    def __iter__(self):
+        return iter(range(self._start, self._start + self._length))
+
+    def __len__(self) -> int:
+        return self._length
+
+
+class RandomSampler(Sampler):
+    """A random permutation of ``range(length)``, drawn anew for each pass.
+
+    It shuffles with NumPy's global generator, as MXNet does, so ``np.random.seed`` fixes the
+    order (and gives the same order as MXNet 1.x for the same seed).
+    """
+
+    def __init__(self, length: int):
+        self._length = length
+
+    def _permutation(self) -> np.ndarray:
+        indices = np.arange(self._length)
+        np.random.shuffle(indices)
+        return indices
+
+    def __iter__(self):
+        return iter(self._permutation().tolist())
+
+    def __len__(self) -> int:
+        return self._length
+
+
+class BatchSampler(Sampler):
+    """Group the indices of ``sampler`` into lists of ``batch_size``.
+
+    ``last_batch`` says what happens to a final incomplete batch: ``'keep'`` returns it,
+    ``'discard'`` drops it, ``'rollover'`` carries its indices into the next pass.
+
+    Example:
+        >>> list(gdata.BatchSampler(gdata.SequentialSampler(5), 2, 'keep'))
+        [[0, 1], [2, 3], [4]]
+    """
+
+    def __init__(self, sampler, batch_size: int, last_batch: str = "keep"):
+        if not isinstance(batch_size, int) or batch_size <= 0:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        if last_batch not in ("keep", "discard", "rollover"):
+            raise ValueError(
+                f"last_batch must be one of 'keep', 'discard', or 'rollover', but got {last_batch}"
+            )
+        self._sampler, self._batch_size, self._last_batch = sampler, batch_size, last_batch
+        self._prev: list[int] = []
+
+    def __iter__(self):
+        batch, self._prev = self._prev, []
+        for i in self._sampler:
+            batch.append(i)
+            if len(batch) == self._batch_size:
+                yield batch
+                batch = []
+        if batch:
+            if self._last_batch == "keep":
+                yield batch
+            elif self._last_batch == "rollover":
+                self._prev = batch
+
+    def __len__(self) -> int:
+        n = len(self._sampler)
+        if self._last_batch == "keep":
+            return (n + self._batch_size - 1) // self._batch_size
+        if self._last_batch == "discard":
+            return n // self._batch_size
+        return (len(self._prev) + n) // self._batch_size

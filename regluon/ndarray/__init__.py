@@ -1,0 +1,168 @@
+"""``mx.nd``: NDArray and every operator of the op table as a function.
+
+The functions here (and in ``nd.random``, ``nd.contrib``, ``nd.linalg``) are generated
+from the op table in :mod:`regluon.ndarray.register`; this module adds the few
+Python-level helpers MXNet has on top (``array``, ``add``, ``maximum``, ``waitall``).
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import numpy as np
+import torch
+
+from ..base import MXNetError, numeric_types
+from ..context import Context, current_context
+from . import ops as _ops  # noqa: F401  (fills the op table)
+from .dtypes import to_torch
+from .ndarray import DeferredData, NDArray, _binary
+from .register import OPS, get_op, make_function
+
+_this = sys.modules[__name__]
+
+
+def _submodule(name: str) -> types.ModuleType:
+    full = f"{__name__}.{name}"
+    mod = sys.modules.get(full)
+    if mod is None:
+        mod = types.ModuleType(full, f"``mx.nd.{name}``: generated from the op table.")
+        sys.modules[full] = mod
+        setattr(_this, name, mod)
+    return mod
+
+
+def _populate() -> None:
+    for op in OPS.values():
+        for public in (op.name, *op.aliases):
+            ns, _, short = public.rpartition(".")
+            target = _submodule(ns) if ns else _this
+            setattr(target, short, make_function(op, short))
+        if op.method and not hasattr(NDArray, op.method):
+            setattr(NDArray, op.method, _method(getattr(_this, op.name)))
+
+
+def _method(fn):
+    def method(self, *args, **kwargs):
+        return fn(self, *args, **kwargs)
+
+    method.__name__ = fn.__name__
+    method.__doc__ = fn.__doc__
+    return method
+
+
+_populate()
+random = _submodule("random")
+contrib = _submodule("contrib")
+linalg = _submodule("linalg")
+
+
+def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:
+    """Create an NDArray from a list, NumPy array, NDArray or scalar.
+
+    MXNet's dtype rule: float32 unless ``dtype`` is given or the source is an NDArray
+    (whose dtype is kept).
+
+    Example:
+        >>> mx.nd.array([[1, 2], [3, 4]])
+        <BLANKLINE>
+        [[1. 2.]
+         [3. 4.]]
+        <NDArray 2x2 @cpu(0)>
+    """
+    ctx = ctx or current_context()
+    if isinstance(source_array, NDArray):
+        t = source_array._tensor.detach()
+        td = t.dtype if dtype is None else to_torch(dtype)
+        return NDArray._wrap(t.to(device=ctx.torch_device, dtype=td, copy=True), ctx)
+    if isinstance(source_array, torch.Tensor):
+        td = torch.float32 if dtype is None else to_torch(dtype)
+        return NDArray._wrap(source_array.detach().to(device=ctx.torch_device, dtype=td, copy=True), ctx)
+    np_dtype = np.float32 if dtype is None else np.dtype(dtype)
+    try:
+        arr = np.array(source_array, dtype=np_dtype)
+    except (ValueError, TypeError) as err:
+        raise TypeError(f"array: cannot make an NDArray from {type(source_array).__name__}: {err}") from None
+    if arr.ndim == 0:
+        arr = arr.reshape(1)
+    to_torch(arr.dtype)
+    return NDArray._wrap(torch.from_numpy(arr).to(ctx.torch_device), ctx)
+
+
+def _scalar_or_array(array_op: str, scalar_op: str, rscalar_op: str | None, doc: str):
+    def fn(lhs, rhs):
+        if isinstance(lhs, NDArray):
+            return _binary(lhs, rhs, array_op, scalar_op)
+        if isinstance(rhs, NDArray) and isinstance(lhs, numeric_types):
+            return _binary(rhs, lhs, None, rscalar_op or scalar_op)
+        if isinstance(lhs, numeric_types) and isinstance(rhs, numeric_types):
+            return _PY_SCALAR[array_op](lhs, rhs)
+        raise TypeError(
+            f"{array_op}: expected NDArrays or numbers, got {type(lhs).__name__}, {type(rhs).__name__}"
+        )
+
+    fn.__doc__ = doc + "\n\nEither side may be a number; NDArrays broadcast against each other."
+    return fn
+
+
+_PY_SCALAR = {
+    "broadcast_add": lambda a, b: a + b,
+    "broadcast_sub": lambda a, b: a - b,
+    "broadcast_mul": lambda a, b: a * b,
+    "broadcast_div": lambda a, b: a / b,
+    "broadcast_mod": lambda a, b: a % b,
+    "broadcast_power": lambda a, b: a**b,
+    "broadcast_maximum": max,
+    "broadcast_minimum": min,
+    "broadcast_equal": lambda a, b: float(a == b),
+    "broadcast_not_equal": lambda a, b: float(a != b),
+    "broadcast_greater": lambda a, b: float(a > b),
+    "broadcast_greater_equal": lambda a, b: float(a >= b),
+    "broadcast_lesser": lambda a, b: float(a < b),
+    "broadcast_lesser_equal": lambda a, b: float(a <= b),
+}
+
+add = _scalar_or_array("broadcast_add", "_plus_scalar", None, "Element-wise sum.")
+subtract = _scalar_or_array("broadcast_sub", "_minus_scalar", "_rminus_scalar", "Element-wise difference.")
+multiply = _scalar_or_array("broadcast_mul", "_mul_scalar", None, "Element-wise product.")
+divide = _scalar_or_array("broadcast_div", "_div_scalar", "_rdiv_scalar", "Element-wise quotient.")
+true_divide = divide
+modulo = _scalar_or_array("broadcast_mod", "_mod_scalar", "_rmod_scalar", "Element-wise remainder.")
+power = _scalar_or_array("broadcast_power", "_power_scalar", "_rpower_scalar", "Element-wise power.")
+maximum = _scalar_or_array("broadcast_maximum", "_maximum_scalar", None, "Element-wise maximum.")
+minimum = _scalar_or_array("broadcast_minimum", "_minimum_scalar", None, "Element-wise minimum.")
+equal = _scalar_or_array("broadcast_equal", "_equal_scalar", None, "1 where equal, else 0.")
+not_equal = _scalar_or_array("broadcast_not_equal", "_not_equal_scalar", None, "1 where different.")
+greater = _scalar_or_array("broadcast_greater", "_greater_scalar", "_lesser_scalar", "1 where lhs > rhs.")
+greater_equal = _scalar_or_array(
+    "broadcast_greater_equal", "_greater_equal_scalar", "_lesser_equal_scalar", "1 where lhs >= rhs."
+)
+lesser = _scalar_or_array("broadcast_lesser", "_lesser_scalar", "_greater_scalar", "1 where lhs < rhs.")
+lesser_equal = _scalar_or_array(
+    "broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar", "1 where lhs <= rhs."
+)
+
+
+def waitall() -> None:
+    """Block until all pending computation on every device is done."""
+    if torch.cuda.is_available() and torch.cuda.is_initialized():
+        torch.cuda.synchronize()
+
+
+def concatenate(arrays, axis: int = 0, always_copy: bool = True) -> NDArray:
+    """Join a list of arrays along ``axis`` (the older spelling of ``concat``)."""
+    return _this.concat(*arrays, dim=axis)
+
+
+__all__ = [
+    "NDArray",
+    "array",
+    "waitall",
+    "MXNetError",
+    "DeferredData",
+    "get_op",
+    "random",
+    "contrib",
+    "linalg",
+]

@@ -1,0 +1,485 @@
+"""NDArray: an MXNet n-dimensional array that holds a ``torch.Tensor``.
+
+The array wraps (never subclasses) a tensor and adds MXNet's behaviour: a Context,
+``asnumpy``, MXNet's printout, in-place ``x[:] = v`` on shared storage, persistent
+``x.grad`` buffers, and arithmetic that goes through the op table.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import numpy as np
+import torch
+
+from ..base import MXNetError, numeric_types, shape_str
+from ..context import Context, current_context
+from . import dtypes
+
+
+class _AutogradState(threading.local):
+    """Per-thread autograd flags, read by the dispatcher and by ``regluon.autograd``."""
+
+    recording = False
+    training = False
+
+
+autograd_state = _AutogradState()
+
+
+class _NumPy1Scalar(np.ndarray):
+    """A one-element array that still converts with ``float()`` / ``'%f'`` as on NumPy 1.x.
+
+    MXNet 1.x has no 0-d arrays, so ``loss.mean().asnumpy()`` has shape ``(1,)`` and code
+    formats it with ``'%f'``. NumPy >= 2.4 refuses that conversion; arrays returned by
+    ``asnumpy`` with exactly one element keep the old behaviour (and print as plain arrays).
+    """
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __repr__(self):
+        return repr(np.asarray(self))
+
+
+class DeferredData:
+    """Stands in for a Parameter whose shape is not known yet; the op that receives it
+    infers the shape from its other inputs and initialises the Parameter."""
+
+    __slots__ = ("param",)
+
+    def __init__(self, param):
+        self.param = param
+
+
+class _GradInfo:
+    __slots__ = ("buf", "req", "fresh")
+
+    def __init__(self, buf: NDArray, req: str):
+        self.buf, self.req, self.fresh = buf, req, False
+
+
+def _make_grad_hook(info: _GradInfo):
+    def hook(t: torch.Tensor) -> None:
+        g = t.grad
+        t.grad = None
+        if g is None:
+            return
+        if info.req == "add":
+            info.buf._tensor.add_(g)
+        elif info.req == "write":
+            info.buf._tensor.copy_(g)
+        info.fresh = True
+
+    return hook
+
+
+class NDArray:
+    """An n-dimensional array on a Context, with MXNet 1.x semantics.
+
+    Create arrays with ``nd.array``, ``nd.zeros``, ``nd.random.normal`` and the other
+    ``nd`` functions; every ``nd`` operator is also a method where MXNet has one.
+
+    Example:
+        >>> x = mx.nd.array([[1, 2], [3, 4]])
+        >>> (x * 2).sum(axis=1)
+        <BLANKLINE>
+        [ 6. 14.]
+        <NDArray 2 @cpu(0)>
+    """
+
+    __slots__ = ("_tensor", "_ctx", "_ag", "__weakref__")
+    __array_priority__ = 1000.0
+
+    def __init__(self, handle: torch.Tensor, ctx: Context | None = None, writable: bool = True):
+        if not isinstance(handle, torch.Tensor):
+            raise TypeError("NDArray(handle) takes a torch.Tensor; use mx.nd.array(...) for other data")
+        self._tensor = handle
+        self._ctx = ctx if ctx is not None else _ctx_of(handle)
+        self._ag = None
+
+    @staticmethod
+    def _wrap(t: torch.Tensor, ctx: Context) -> NDArray:
+        obj = object.__new__(NDArray)
+        obj._tensor = t
+        obj._ctx = ctx
+        obj._ag = None
+        return obj
+
+    # ------------------------------------------------------------------ attributes
+    @property
+    def shape(self) -> tuple:
+        """The shape as a tuple of ints."""
+        return tuple(self._tensor.shape)
+
+    @property
+    def size(self) -> int:
+        """The number of elements."""
+        return self._tensor.numel()
+
+    @property
+    def ndim(self) -> int:
+        return self._tensor.dim()
+
+    @property
+    def dtype(self) -> type:
+        """The element type as a NumPy type, e.g. ``numpy.float32``."""
+        return dtypes.np_type(self._tensor.dtype)
+
+    @property
+    def context(self) -> Context:
+        """The Context the array lives on."""
+        return self._ctx
+
+    ctx = context
+
+    @property
+    def stype(self) -> str:
+        return "default"
+
+    @property
+    def T(self) -> NDArray:
+        """The transpose (all axes reversed)."""
+        from . import transpose
+
+        return transpose(self)
+
+    @property
+    def grad(self) -> NDArray | None:
+        """The gradient buffer attached by :meth:`attach_grad`, or None."""
+        return None if self._ag is None else self._ag.buf
+
+    @property
+    def _fresh_grad(self) -> bool:
+        """True once ``backward`` has written this array's gradient since the flag was cleared."""
+        return self._ag is not None and self._ag.fresh
+
+    @_fresh_grad.setter
+    def _fresh_grad(self, value: bool) -> None:
+        if self._ag is not None:
+            self._ag.fresh = bool(value)
+
+    def to_torch(self) -> torch.Tensor:
+        """The underlying ``torch.Tensor`` (shared storage), for migrating code to PyTorch."""
+        return self._tensor
+
+    # ------------------------------------------------------------------ conversion
+    def asnumpy(self) -> np.ndarray:
+        """Copy the data into a new NumPy array.
+
+        Example:
+            >>> mx.nd.ones((2,)).asnumpy()
+            array([1., 1.], dtype=float32)
+        """
+        arr = self._tensor.detach().cpu().numpy().copy()
+        if arr.size == 1 and arr.ndim > 0:
+            return arr.view(_NumPy1Scalar)
+        return arr
+
+    def asscalar(self) -> Any:
+        """The single element of a shape-(1,) array as a NumPy scalar."""
+        if self.shape != (1,):
+            raise ValueError("The current array is not a scalar")
+        return np.asarray(self.asnumpy())[0]
+
+    def astype(self, dtype, copy: bool = True) -> NDArray:
+        """A copy converted to ``dtype`` (the array itself if ``copy=False`` and nothing changes)."""
+        td = dtypes.to_torch(dtype)
+        if not copy and td == self._tensor.dtype:
+            return self
+        return _apply(lambda t: t.to(td, copy=True), self)
+
+    def copy(self) -> NDArray:
+        """A deep copy on the same Context."""
+        return _apply(torch.clone, self)
+
+    def copyto(self, other: NDArray | Context) -> NDArray:
+        """Copy into ``other`` (an NDArray of the same shape) or to a new array on a Context."""
+        if isinstance(other, Context):
+            t = self._tensor.detach().to(other.torch_device, copy=True)
+            return NDArray._wrap(t, other)
+        if isinstance(other, NDArray):
+            if other is self:
+                return other
+            if other.shape != self.shape:
+                raise MXNetError(
+                    f"copyto: cannot copy an array of shape {shape_str(self.shape)} "
+                    f"into one of shape {shape_str(other.shape)}"
+                )
+            with torch.no_grad():
+                other._tensor.copy_(self._tensor)
+            return other
+        raise TypeError(f"copyto takes an NDArray or a Context, got {type(other).__name__}")
+
+    def as_in_context(self, context: Context) -> NDArray:
+        """This array if it already lives on ``context``, else a copy there."""
+        if self._ctx == context:
+            return self
+        return self.copyto(context)
+
+    as_in_ctx = as_in_context
+
+    def detach(self) -> NDArray:
+        """The same data, cut from the recorded graph."""
+        return NDArray._wrap(self._tensor.detach(), self._ctx)
+
+    def wait_to_read(self) -> None:
+        """Block until pending computation on this array is done."""
+        if self._tensor.is_cuda:
+            torch.cuda.synchronize(self._tensor.device)
+
+    def __len__(self) -> int:
+        return self._tensor.shape[0]
+
+    def __iter__(self):
+        for i in range(self.shape[0]):
+            yield self[i]
+
+    def __bool__(self) -> bool:
+        n = self.size
+        if n == 0:
+            raise ValueError("The truth value of an empty NDArray is ambiguous.")
+        if n > 1:
+            raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
+        return bool(self._tensor.item())
+
+    __hash__ = object.__hash__
+
+    def __repr__(self) -> str:
+        shape_info = "x".join(str(d) for d in self.shape)
+        return f"\n{np.asarray(self.asnumpy())}\n<{type(self).__name__} {shape_info} @{self._ctx}>"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        return (_rebuild, (self.asnumpy(), str(self._ctx)))
+
+    # ------------------------------------------------------------------ autograd
+    def attach_grad(self, grad_req: str = "write", stype: str | None = None) -> None:
+        """Make this array a variable of autograd with a persistent gradient buffer ``.grad``.
+
+        ``grad_req='write'`` overwrites the buffer on each backward, ``'add'`` accumulates
+        into it, ``'null'`` keeps no gradient.
+
+        Example:
+            >>> x = mx.nd.ones((2,)); x.attach_grad()
+            >>> with mx.autograd.record():
+            ...     y = (x * x).sum()
+            >>> y.backward(); x.grad
+            <BLANKLINE>
+            [2. 2.]
+            <NDArray 2 @cpu(0)>
+        """
+        if grad_req not in ("write", "add", "null"):
+            raise ValueError(f"attach_grad: grad_req must be 'write', 'add' or 'null', got {grad_req!r}")
+        grad = NDArray._wrap(torch.zeros_like(self._tensor, requires_grad=False), self._ctx)
+        _mark_variable(self, grad, grad_req)
+
+    def backward(self, out_grad: NDArray | None = None, retain_graph: bool = False, train_mode: bool = True):
+        """Compute gradients of this array with respect to the attached variables.
+
+        A non-scalar head uses ``out_grad`` (ones by default), as MXNet does.
+        """
+        from ..autograd import backward
+
+        backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+
+    # ------------------------------------------------------------------ indexing
+    def __getitem__(self, key) -> NDArray:
+        idx = _index(key)
+        t = self._tensor
+        if t.requires_grad and not autograd_state.recording:
+            with torch.no_grad():
+                r = t[idx]
+        else:
+            r = t[idx]
+        if r.dim() == 0:
+            r = r.reshape(1)
+        return NDArray._wrap(r, self._ctx)
+
+    def __setitem__(self, key, value) -> None:
+        idx = _index(key)
+        t = self._tensor
+        if isinstance(value, NDArray):
+            v = value._tensor
+        elif isinstance(value, numeric_types) or isinstance(value, np.generic):
+            v = value
+        else:
+            v = torch.as_tensor(np.asarray(value), device=t.device)
+        try:
+            if autograd_state.recording:
+                t[idx] = v
+            else:
+                with torch.no_grad():
+                    t[idx] = v
+        except (RuntimeError, IndexError) as err:
+            vshape = shape_str(np.shape(value)) if not isinstance(value, NDArray) else shape_str(value.shape)
+            raise MXNetError(
+                f"__setitem__: cannot assign a value of shape {vshape} to index {key!r} "
+                f"of an array of shape {shape_str(self.shape)}: {str(err).splitlines()[0]}"
+            ) from None
+
+    # ------------------------------------------------------------------ reshape
+    def reshape(self, *shape, **kwargs) -> NDArray:
+        """Reshape; accepts ``x.reshape((2, 3))``, ``x.reshape(2, 3)`` and MXNet's codes 0/-1."""
+        from . import reshape
+
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = tuple(shape[0])
+        if "shape" in kwargs:
+            shape = kwargs.pop("shape")
+        return reshape(self, shape=shape, **kwargs)
+
+    # ------------------------------------------------------------------ operators
+    def __add__(self, other):
+        return _binary(self, other, "broadcast_add", "_plus_scalar")
+
+    def __radd__(self, other):
+        return _binary(self, other, "broadcast_add", "_plus_scalar")
+
+    def __sub__(self, other):
+        return _binary(self, other, "broadcast_sub", "_minus_scalar")
+
+    def __rsub__(self, other):
+        return _binary(self, other, None, "_rminus_scalar")
+
+    def __mul__(self, other):
+        return _binary(self, other, "broadcast_mul", "_mul_scalar")
+
+    def __rmul__(self, other):
+        return _binary(self, other, "broadcast_mul", "_mul_scalar")
+
+    def __truediv__(self, other):
+        return _binary(self, other, "broadcast_div", "_div_scalar")
+
+    def __rtruediv__(self, other):
+        return _binary(self, other, None, "_rdiv_scalar")
+
+    def __mod__(self, other):
+        return _binary(self, other, "broadcast_mod", "_mod_scalar")
+
+    def __rmod__(self, other):
+        return _binary(self, other, None, "_rmod_scalar")
+
+    def __pow__(self, other):
+        return _binary(self, other, "broadcast_power", "_power_scalar")
+
+    def __rpow__(self, other):
+        return _binary(self, other, None, "_rpower_scalar")
+
+    def __neg__(self):
+        from . import negative
+
+        return negative(self)
+
+    def __abs__(self):
+        from . import abs as _abs
+
+        return _abs(self)
+
+    def __eq__(self, other):
+        return _binary(self, other, "broadcast_equal", "_equal_scalar")
+
+    def __ne__(self, other):
+        return _binary(self, other, "broadcast_not_equal", "_not_equal_scalar")
+
+    def __gt__(self, other):
+        return _binary(self, other, "broadcast_greater", "_greater_scalar")
+
+    def __ge__(self, other):
+        return _binary(self, other, "broadcast_greater_equal", "_greater_equal_scalar")
+
+    def __lt__(self, other):
+        return _binary(self, other, "broadcast_lesser", "_lesser_scalar")
+
+    def __le__(self, other):
+        return _binary(self, other, "broadcast_lesser_equal", "_lesser_equal_scalar")
+
+    def __iadd__(self, other):
+        return _binary(self, other, "broadcast_add", "_plus_scalar", out=self)
+
+    def __isub__(self, other):
+        return _binary(self, other, "broadcast_sub", "_minus_scalar", out=self)
+
+    def __imul__(self, other):
+        return _binary(self, other, "broadcast_mul", "_mul_scalar", out=self)
+
+    def __itruediv__(self, other):
+        return _binary(self, other, "broadcast_div", "_div_scalar", out=self)
+
+    def __imod__(self, other):
+        return _binary(self, other, "broadcast_mod", "_mod_scalar", out=self)
+
+
+def _rebuild(arr: np.ndarray, ctx: str) -> NDArray:
+    from .params import Ctx
+
+    c = Ctx().parse(ctx)
+    return NDArray._wrap(torch.from_numpy(np.array(arr)).to(c.torch_device), c)
+
+
+def _ctx_of(t: torch.Tensor) -> Context:
+    from ..context import context_of
+
+    return context_of(t.device)
+
+
+def _apply(fn, x: NDArray) -> NDArray:
+    """Run a tensor function on ``x`` following the recording rules (no graph outside record)."""
+    t = x._tensor
+    if t.requires_grad and not autograd_state.recording:
+        with torch.no_grad():
+            return NDArray._wrap(fn(t), x._ctx)
+    return NDArray._wrap(fn(t), x._ctx)
+
+
+_OPS_CACHE: dict[str, Any] = {}
+
+
+def _binary(lhs: NDArray, rhs, array_op: str | None, scalar_op: str, out=None):
+    from .register import get_op, invoke
+
+    if isinstance(rhs, NDArray):
+        if array_op is None:  # reflected op with an NDArray on the left is handled by its own dunder
+            return NotImplemented
+        op = _OPS_CACHE.get(array_op) or _OPS_CACHE.setdefault(array_op, get_op(array_op))
+        return invoke(op, (lhs, rhs), {}, out)
+    if isinstance(rhs, (int, float, np.number)) and not isinstance(rhs, (bool, np.bool_)):
+        op = _OPS_CACHE.get(scalar_op) or _OPS_CACHE.setdefault(scalar_op, get_op(scalar_op))
+        return invoke(op, (lhs,), {"scalar": float(rhs)}, out)
+    if isinstance(rhs, (bool, np.bool_)):
+        op = _OPS_CACHE.get(scalar_op) or _OPS_CACHE.setdefault(scalar_op, get_op(scalar_op))
+        return invoke(op, (lhs,), {"scalar": float(rhs)}, out)
+    raise TypeError(f"type {type(rhs).__name__} is not supported with NDArray (use an NDArray or a number)")
+
+
+def _index(key):
+    """Translate an MXNet index (ints, slices, tuples, NDArrays, lists) to a torch index."""
+    if isinstance(key, NDArray):
+        return key._tensor.long() if key._tensor.dtype != torch.bool else key._tensor
+    if isinstance(key, tuple):
+        return tuple(_index(k) for k in key)
+    if isinstance(key, (list, np.ndarray)):
+        arr = np.asarray(key)
+        return torch.from_numpy(arr.astype(np.int64) if arr.dtype != np.bool_ else arr)
+    if isinstance(key, np.integer):
+        return int(key)
+    return key
+
+
+def _mark_variable(var: NDArray, grad: NDArray, grad_req: str) -> None:
+    t = var._tensor.detach()
+    info = _GradInfo(grad, grad_req)
+    if grad_req != "null":
+        t.requires_grad_(True)
+        t.register_post_accumulate_grad_hook(_make_grad_hook(info))
+    var._tensor = t
+    var._ag = info
+
+
+def current_ctx() -> Context:
+    return current_context()

@@ -1,0 +1,51 @@
+"""Helpers shared by the operator declarations: sample inputs and small checks."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ...base import MXNetError, shape_str
+from ..register import Sample
+
+
+def rand(*shape, low=-2.0, high=2.0, seed=0, dtype="float32"):
+    """Reproducible uniform test data."""
+    rng = np.random.RandomState(seed + 7 * len(shape) + sum(shape))
+    return rng.uniform(low, high, size=shape).astype(dtype)
+
+
+def unary_samples(low=-2.0, high=2.0):
+    def samples():
+        return [Sample((rand(2, 3, low=low, high=high),)), Sample((rand(4, low=low, high=high, seed=1),))]
+
+    return samples
+
+
+def binary_samples(low=-2.0, high=2.0):
+    def samples():
+        a = rand(2, 3, low=low, high=high)
+        return [
+            Sample((a, rand(2, 3, low=low, high=high, seed=3))),
+            Sample((a, rand(1, 3, low=low, high=high, seed=4))),
+            Sample((rand(4, 1, 2, low=low, high=high), rand(3, 1, low=low, high=high, seed=5))),
+        ]
+
+    return samples
+
+
+def same_dtype(op, a, b):
+    if a.dtype != b.dtype:
+        raise MXNetError(
+            f"{op}: inputs must have the same dtype, got {str(a.dtype)[6:]} {shape_str(a.shape)} "
+            f"and {str(b.dtype)[6:]} {shape_str(b.shape)}; convert one with astype()"
+        )
+
+
+def normalize_axes(op: str, axes, ndim: int) -> tuple:
+    out = []
+    for ax in axes:
+        a = ax + ndim if ax < 0 else ax
+        if not 0 <= a < max(ndim, 1):
+            raise MXNetError(f"{op}: axis {ax} is out of range for an array with {ndim} dimension(s)")
+        out.append(a)
+    return tuple(out)

@@ -1,0 +1,350 @@
+"""Element-wise operators: unary math, broadcast and same-shape binary ops, scalar ops."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ...base import MXNetError, shape_str
+from ..params import Float, Param
+from ..register import OpDef, Sample, register
+from ._common import binary_samples, rand, same_dtype, unary_samples
+
+
+def _np_round(x):
+    return np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5)).astype(x.dtype)
+
+
+def _np_rint(x):
+    f = np.floor(x)
+    return np.where(x - f <= 0.5, f, np.ceil(x)).astype(x.dtype)
+
+
+def _t_round(t):
+    return torch.where(t >= 0, torch.floor(t + 0.5), torch.ceil(t - 0.5))
+
+
+def _t_rint(t):
+    f = torch.floor(t)
+    return torch.where(t - f <= 0.5, f, torch.ceil(t))
+
+
+def _sigmoid_np(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# name: (torch fn, numpy reference, (low, high) sample domain, differentiable, doc)
+_UNARY = {
+    "negative": (torch.neg, np.negative, (-2, 2), True, "Numerical negative, element-wise."),
+    "abs": (torch.abs, np.abs, (-2, 2), True, "Absolute value, element-wise."),
+    "sign": (torch.sign, np.sign, (-2, 2), False, "Sign (-1, 0 or 1), element-wise."),
+    "square": (torch.square, np.square, (-2, 2), True, "Square, element-wise."),
+    "sqrt": (torch.sqrt, np.sqrt, (0.5, 3), True, "Square root, element-wise."),
+    "rsqrt": (torch.rsqrt, lambda x: 1 / np.sqrt(x), (0.5, 3), True, "Reciprocal square root."),
+    "cbrt": (lambda t: torch.sign(t) * torch.abs(t) ** (1.0 / 3), np.cbrt, (0.5, 3), True, "Cube root."),
+    "reciprocal": (torch.reciprocal, np.reciprocal, (0.5, 3), True, "1 / x, element-wise."),
+    "exp": (torch.exp, np.exp, (-2, 2), True, "Exponential, element-wise."),
+    "expm1": (torch.expm1, np.expm1, (-2, 2), True, "exp(x) - 1, accurate near zero."),
+    "log": (torch.log, np.log, (0.5, 3), True, "Natural logarithm, element-wise."),
+    "log10": (torch.log10, np.log10, (0.5, 3), True, "Base-10 logarithm."),
+    "log2": (torch.log2, np.log2, (0.5, 3), True, "Base-2 logarithm."),
+    "log1p": (torch.log1p, np.log1p, (-0.5, 2), True, "log(1 + x), accurate near zero."),
+    "sin": (torch.sin, np.sin, (-2, 2), True, "Sine, element-wise."),
+    "cos": (torch.cos, np.cos, (-2, 2), True, "Cosine, element-wise."),
+    "tan": (torch.tan, np.tan, (-1, 1), True, "Tangent, element-wise."),
+    "arcsin": (torch.asin, np.arcsin, (-0.9, 0.9), True, "Inverse sine."),
+    "arccos": (torch.acos, np.arccos, (-0.9, 0.9), True, "Inverse cosine."),
+    "arctan": (torch.atan, np.arctan, (-2, 2), True, "Inverse tangent."),
+    "sinh": (torch.sinh, np.sinh, (-2, 2), True, "Hyperbolic sine."),
+    "cosh": (torch.cosh, np.cosh, (-2, 2), True, "Hyperbolic cosine."),
+    "tanh": (torch.tanh, np.tanh, (-2, 2), True, "Hyperbolic tangent."),
+    "arcsinh": (torch.asinh, np.arcsinh, (-2, 2), True, "Inverse hyperbolic sine."),
+    "arccosh": (torch.acosh, np.arccosh, (1.2, 3), True, "Inverse hyperbolic cosine."),
+    "arctanh": (torch.atanh, np.arctanh, (-0.9, 0.9), True, "Inverse hyperbolic tangent."),
+    "degrees": (torch.rad2deg, np.degrees, (-2, 2), True, "Radians to degrees."),
+    "radians": (torch.deg2rad, np.radians, (-2, 2), True, "Degrees to radians."),
+    "sigmoid": (torch.sigmoid, _sigmoid_np, (-2, 2), True, "Logistic sigmoid 1 / (1 + exp(-x))."),
+    "relu": (torch.relu, lambda x: np.maximum(x, 0), (-2, 2), True, "Rectified linear unit max(x, 0)."),
+    "softsign": (lambda t: t / (1 + t.abs()), lambda x: x / (1 + np.abs(x)), (-2, 2), True, "x / (1 + |x|)."),
+    "floor": (torch.floor, np.floor, (-2, 2), False, "Largest integer not above x."),
+    "ceil": (torch.ceil, np.ceil, (-2, 2), False, "Smallest integer not below x."),
+    "trunc": (torch.trunc, np.trunc, (-2, 2), False, "Integer part, rounding toward zero."),
+    "fix": (torch.trunc, np.fix, (-2, 2), False, "Round toward zero (same as trunc)."),
+    "round": (_t_round, _np_round, (-2, 2), False, "Round to nearest; halves go away from zero."),
+    "rint": (_t_rint, _np_rint, (-2, 2), False, "Round to nearest; halves go toward minus infinity."),
+    "erf": (torch.erf, None, (-2, 2), True, "Gauss error function."),
+    "gammaln": (torch.lgamma, None, (0.5, 3), True, "log |Gamma(x)|."),
+    "gamma": (lambda t: torch.exp(torch.lgamma(t)), None, (0.5, 3), True, "The Gamma function."),
+    "logical_not": (
+        lambda t: (t == 0).to(t.dtype),
+        lambda x: (x == 0).astype(x.dtype),
+        (-1, 1),
+        False,
+        "1 where x is zero, else 0 (in x's dtype).",
+    ),
+}
+
+
+def _erf_ref(x):
+    from math import erf
+
+    return np.vectorize(erf)(x).astype(x.dtype)
+
+
+def _lgamma_ref(x):
+    from math import lgamma
+
+    return np.vectorize(lgamma)(x).astype(x.dtype)
+
+
+_REFS = {
+    "erf": _erf_ref,
+    "gammaln": _lgamma_ref,
+    "gamma": lambda x: np.exp(_lgamma_ref(x)),
+}
+
+
+for _name, (_fn, _ref, (_lo, _hi), _diff, _doc) in _UNARY.items():
+    register(
+        OpDef(
+            _name,
+            impl=lambda data, _f=_fn: _f(data),
+            ref=_ref or _REFS[_name],
+            samples=unary_samples(_lo, _hi),
+            differentiable=_diff,
+            method=_name,
+            doc=_doc + "\n\nExample:\n    >>> mx.nd." + _name + "(mx.nd.array([0.5, 1.0]))",
+        )
+    )
+
+
+def _identity(data):
+    return data.clone()
+
+
+register(
+    OpDef(
+        "_copy",
+        impl=_identity,
+        aliases=("identity",),
+        ref=lambda x: x.copy(),
+        samples=unary_samples(),
+        doc="A copy of the input.",
+    )
+)
+register(
+    OpDef(
+        "BlockGrad",
+        impl=lambda data: data.detach().clone(),
+        aliases=("stop_gradient",),
+        ref=lambda x: x.copy(),
+        samples=unary_samples(),
+        differentiable=False,
+        doc="Pass the input through unchanged but stop gradients flowing back into it.",
+    )
+)
+register(
+    OpDef(
+        "zeros_like",
+        impl=torch.zeros_like,
+        ref=np.zeros_like,
+        samples=unary_samples(),
+        differentiable=False,
+        method="zeros_like",
+        doc="An array of zeros with the input's shape and dtype.",
+    )
+)
+register(
+    OpDef(
+        "ones_like",
+        impl=torch.ones_like,
+        ref=np.ones_like,
+        samples=unary_samples(),
+        differentiable=False,
+        method="ones_like",
+        doc="An array of ones with the input's shape and dtype.",
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------ binary
+def _cmp(fn):
+    return lambda a, b: fn(a, b).to(a.dtype)
+
+
+def _np_cmp(fn):
+    return lambda a, b: fn(a, b).astype(np.result_type(a, b))
+
+
+# name: (torch fn, numpy reference, differentiable, doc, same-shape aliases)
+_BINARY = {
+    "add": (torch.add, np.add, True, "Sum", ("elemwise_add", "_plus", "_add"), ("broadcast_plus",)),
+    "sub": (
+        torch.sub,
+        np.subtract,
+        True,
+        "Difference",
+        ("elemwise_sub", "_minus", "_sub"),
+        ("broadcast_minus",),
+    ),
+    "mul": (torch.mul, np.multiply, True, "Product", ("elemwise_mul", "_mul"), ()),
+    "div": (torch.div, np.divide, True, "Quotient", ("elemwise_div", "_div"), ()),
+    "mod": (torch.remainder, np.mod, False, "Remainder (sign of the divisor, as Python)", ("_mod",), ()),
+    "power": (torch.pow, np.power, True, "First input raised to the second", ("_power",), ()),
+    "maximum": (torch.maximum, np.maximum, True, "Larger element", ("_maximum",), ()),
+    "minimum": (torch.minimum, np.minimum, True, "Smaller element", ("_minimum",), ()),
+    "hypot": (torch.hypot, np.hypot, True, "sqrt(a**2 + b**2)", ("_hypot",), ()),
+    "equal": (_cmp(torch.eq), _np_cmp(np.equal), False, "1 where equal, else 0", ("_equal",), ()),
+    "not_equal": (_cmp(torch.ne), _np_cmp(np.not_equal), False, "1 where different", ("_not_equal",), ()),
+    "greater": (_cmp(torch.gt), _np_cmp(np.greater), False, "1 where a > b", ("_greater",), ()),
+    "greater_equal": (
+        _cmp(torch.ge),
+        _np_cmp(np.greater_equal),
+        False,
+        "1 where a >= b",
+        ("_greater_equal",),
+        (),
+    ),
+    "lesser": (_cmp(torch.lt), _np_cmp(np.less), False, "1 where a < b", ("_lesser",), ()),
+    "lesser_equal": (_cmp(torch.le), _np_cmp(np.less_equal), False, "1 where a <= b", ("_lesser_equal",), ()),
+    "logical_and": (
+        _cmp(torch.logical_and),
+        _np_cmp(np.logical_and),
+        False,
+        "1 where both are non-zero",
+        ("_logical_and",),
+        (),
+    ),
+    "logical_or": (
+        _cmp(torch.logical_or),
+        _np_cmp(np.logical_or),
+        False,
+        "1 where either is non-zero",
+        ("_logical_or",),
+        (),
+    ),
+    "logical_xor": (
+        _cmp(torch.logical_xor),
+        _np_cmp(np.logical_xor),
+        False,
+        "1 where exactly one is non-zero",
+        ("_logical_xor",),
+        (),
+    ),
+}
+
+
+def _broadcast_impl(name, fn):
+    def impl(lhs, rhs):
+        same_dtype(name, lhs, rhs)
+        return fn(lhs, rhs)
+
+    return impl
+
+
+def _same_shape_impl(name, fn):
+    def impl(lhs, rhs):
+        if lhs.shape != rhs.shape:
+            raise MXNetError(
+                f"{name}: inputs must have the same shape, got {shape_str(lhs.shape)} and {shape_str(rhs.shape)} "
+                f"(use broadcast_* to broadcast)"
+            )
+        same_dtype(name, lhs, rhs)
+        return fn(lhs, rhs)
+
+    return impl
+
+
+def _same_shape_samples(low=-2.0, high=2.0):
+    return lambda: [Sample((rand(2, 3, low=low, high=high), rand(2, 3, low=low, high=high, seed=3)))]
+
+
+for _key, (_fn, _ref, _diff, _doc, _same, _extra) in _BINARY.items():
+    _lo, _hi = (0.5, 2.0) if _key in ("power", "div", "mod") else (-2.0, 2.0)
+    register(
+        OpDef(
+            "broadcast_" + _key,
+            impl=_broadcast_impl("broadcast_" + _key, _fn),
+            inputs=("lhs", "rhs"),
+            aliases=_extra,
+            ref=_ref,
+            samples=binary_samples(_lo, _hi),
+            differentiable=_diff,
+            method="broadcast_" + _key,
+            doc=f"{_doc} of two arrays, element-wise, with NumPy-style broadcasting.",
+        )
+    )
+    register(
+        OpDef(
+            _same[0],
+            impl=_same_shape_impl(_same[0], _fn),
+            inputs=("lhs", "rhs"),
+            aliases=_same[1:],
+            ref=_ref,
+            samples=_same_shape_samples(_lo, _hi),
+            differentiable=_diff,
+            doc=f"{_doc} of two arrays of the same shape, element-wise.",
+        )
+    )
+
+
+# ------------------------------------------------------------------------------------------ scalar
+def _keep_dtype(fn):
+    def impl(data, scalar):
+        r = fn(data, scalar)
+        return r if r.dtype == data.dtype else r.to(data.dtype)
+
+    return impl
+
+
+def _np_keep(fn):
+    return lambda x, scalar: np.asarray(fn(x, scalar)).astype(x.dtype)
+
+
+_SCALAR = {
+    "_plus_scalar": (torch.add, np.add, True),
+    "_minus_scalar": (torch.sub, np.subtract, True),
+    "_rminus_scalar": (lambda t, s: s - t, lambda x, s: s - x, True),
+    "_mul_scalar": (torch.mul, np.multiply, True),
+    "_div_scalar": (torch.div, np.divide, True),
+    "_rdiv_scalar": (lambda t, s: s / t, lambda x, s: s / x, True),
+    "_mod_scalar": (torch.remainder, np.mod, False),
+    "_rmod_scalar": (
+        lambda t, s: torch.remainder(torch.full_like(t, s), t),
+        lambda x, s: np.mod(s, x),
+        False,
+    ),
+    "_power_scalar": (torch.pow, np.power, True),
+    "_rpower_scalar": (lambda t, s: torch.pow(s, t), lambda x, s: np.power(s, x), True),
+    "_maximum_scalar": (torch.clamp_min, np.maximum, True),
+    "_minimum_scalar": (torch.clamp_max, np.minimum, True),
+    "_hypot_scalar": (lambda t, s: torch.hypot(t, torch.full_like(t, s)), np.hypot, True),
+    "_equal_scalar": (torch.eq, np.equal, False),
+    "_not_equal_scalar": (torch.ne, np.not_equal, False),
+    "_greater_scalar": (torch.gt, np.greater, False),
+    "_greater_equal_scalar": (torch.ge, np.greater_equal, False),
+    "_lesser_scalar": (torch.lt, np.less, False),
+    "_lesser_equal_scalar": (torch.le, np.less_equal, False),
+}
+
+
+def _scalar_samples():
+    return [
+        Sample((rand(2, 3, low=0.5, high=2.0),), {"scalar": 1.5}),
+        Sample((rand(3, low=0.5, high=2),), {"scalar": 2}),
+    ]
+
+
+for _name, (_fn, _ref, _diff) in _SCALAR.items():
+    register(
+        OpDef(
+            _name,
+            impl=_keep_dtype(_fn),
+            params=(Param("scalar", Float(), 1.0, "The scalar operand."),),
+            ref=_np_keep(_ref),
+            samples=_scalar_samples,
+            differentiable=_diff,
+            doc=f"Element-wise {_name.strip('_').replace('_scalar', '')} of an array and a scalar; "
+            "the result keeps the array's dtype.",
+        )
+    )

@@ -1,0 +1,179 @@
+"""Reductions with MXNet's ``axis`` / ``keepdims`` / ``exclude``; a full reduction has shape (1,)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..params import AxisArg, Bool, Int, Optional, Param
+from ..register import OpDef, Sample, register
+from ._common import normalize_axes, rand
+
+_REDUCE_PARAMS = (
+    Param("axis", AxisArg(), None, "Axis or axes to reduce; None or () reduces all."),
+    Param("keepdims", Bool(), False, "Keep reduced axes with length 1."),
+    Param("exclude", Bool(), False, "Reduce over every axis except the given ones."),
+)
+
+
+def reduce_axes(op: str, ndim: int, axis, exclude: bool) -> tuple:
+    """The axes an MXNet reduction works on."""
+    if axis is None:
+        return () if exclude else tuple(range(ndim))
+    axes = normalize_axes(op, axis, ndim)
+    if exclude:
+        return tuple(i for i in range(ndim) if i not in axes)
+    return axes
+
+
+def _at_least_1d(r: torch.Tensor) -> torch.Tensor:
+    return r.reshape(1) if r.dim() == 0 else r
+
+
+def _reducer(name, fn):
+    def impl(data, axis, keepdims, exclude):
+        axes = reduce_axes(name, data.dim(), axis, exclude)
+        if not axes:
+            return data.clone()
+        return _at_least_1d(fn(data, axes, keepdims))
+
+    return impl
+
+
+def _prod(t, axes, keepdims):
+    for ax in sorted(axes, reverse=True):
+        t = torch.prod(t, dim=ax, keepdim=keepdims)
+    return t
+
+
+def _np_reducer(fn):
+    def ref(x, axis=None, keepdims=False, exclude=False):
+        axes = reduce_axes("ref", x.ndim, AxisArg().parse(axis), exclude)
+        if not axes:
+            return x.copy()
+        r = fn(x, axis=axes, keepdims=keepdims)
+        return np.asarray(r, dtype=x.dtype).reshape(np.shape(r) or (1,))
+
+    return ref
+
+
+def _reduce_samples():
+    x = rand(2, 3, 4)
+    return [
+        Sample((x,)),
+        Sample((x,), {"axis": 1}),
+        Sample((x,), {"axis": (0, 2), "keepdims": True}),
+        Sample((x,), {"axis": 1, "exclude": True}),
+        Sample((x,), {"axis": "(-1,)"}),
+    ]
+
+
+_REDUCERS = {
+    "sum": (lambda t, a, k: torch.sum(t, dim=a, keepdim=k), np.sum, ("sum_axis",), "Sum"),
+    "mean": (lambda t, a, k: torch.mean(t, dim=a, keepdim=k), np.mean, (), "Mean"),
+    "max": (lambda t, a, k: torch.amax(t, dim=a, keepdim=k), np.max, ("max_axis",), "Maximum"),
+    "min": (lambda t, a, k: torch.amin(t, dim=a, keepdim=k), np.min, ("min_axis",), "Minimum"),
+    "prod": (_prod, np.prod, (), "Product"),
+    "nansum": (lambda t, a, k: torch.nansum(t, dim=a, keepdim=k), np.nansum, (), "Sum, treating NaN as 0,"),
+    "nanprod": (
+        lambda t, a, k: _prod(torch.nan_to_num(t, nan=1.0), a, k),
+        np.nanprod,
+        (),
+        "Product, treating NaN as 1,",
+    ),
+}
+
+for _name, (_fn, _ref, _aliases, _doc) in _REDUCERS.items():
+    register(
+        OpDef(
+            _name,
+            impl=_reducer(_name, _fn),
+            params=_REDUCE_PARAMS,
+            aliases=_aliases,
+            ref=_np_reducer(_ref),
+            samples=_reduce_samples,
+            method=_name,
+            doc=f"{_doc} over the given axes.\n\nExample:\n    >>> mx.nd.ones((2, 3)).{_name}(axis=1)",
+        )
+    )
+
+
+def _norm(data, ord, axis, keepdims, exclude=False):
+    axes = reduce_axes("norm", data.dim(), axis, False)
+    if ord == 1:
+        r = torch.sum(torch.abs(data), dim=axes, keepdim=keepdims)
+    else:
+        r = torch.sqrt(torch.sum(data * data, dim=axes, keepdim=keepdims))
+    return _at_least_1d(r)
+
+
+def _norm_ref(x, ord=2, axis=None, keepdims=False):
+    axes = reduce_axes("ref", x.ndim, AxisArg().parse(axis), False)
+    r = (
+        np.sum(np.abs(x), axis=axes, keepdims=keepdims)
+        if ord == 1
+        else np.sqrt(np.sum(x * x, axis=axes, keepdims=keepdims))
+    )
+    return np.asarray(r, dtype=x.dtype).reshape(np.shape(r) or (1,))
+
+
+register(
+    OpDef(
+        "norm",
+        impl=lambda data, ord, axis, keepdims: _norm(data, ord, axis, keepdims),
+        params=(
+            Param("ord", Int(), 2, "1 for the L1 norm, 2 for the L2 norm."),
+            Param("axis", AxisArg(), None, "Axes to reduce; None reduces all."),
+            Param("keepdims", Bool(), False, "Keep reduced axes with length 1."),
+        ),
+        ref=_norm_ref,
+        samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"ord": 1, "axis": 1})],
+        method="norm",
+        doc="The L1 or L2 norm over the given axes (all by default).",
+    )
+)
+
+
+def _arg(fn):
+    def impl(data, axis, keepdims):
+        if axis is None:
+            r = fn(data.reshape(-1), dim=0)
+            return r.to(data.dtype).reshape(1)
+        return _at_least_1d(fn(data, dim=axis, keepdim=keepdims).to(data.dtype))
+
+    return impl
+
+
+def _arg_ref(fn):
+    def ref(x, axis=None, keepdims=False):
+        if axis is None:
+            return np.asarray([fn(x)], dtype=x.dtype)
+        r = fn(x, axis=axis)
+        if keepdims:
+            r = np.expand_dims(r, axis)
+        return np.asarray(r, dtype=x.dtype).reshape(np.shape(r) or (1,))
+
+    return ref
+
+
+for _name, _fn, _nfn in (("argmax", torch.argmax, np.argmax), ("argmin", torch.argmin, np.argmin)):
+    register(
+        OpDef(
+            _name,
+            impl=_arg(_fn),
+            params=(
+                Param("axis", Optional(Int()), None, "Axis to search; None searches the flattened array."),
+                Param("keepdims", Bool(), False, "Keep the searched axis with length 1."),
+            ),
+            ref=_arg_ref(_nfn),
+            samples=lambda: [
+                Sample((rand(3, 4),)),
+                Sample((rand(3, 4),), {"axis": 1}),
+                Sample((rand(3, 4),), {"axis": 0, "keepdims": True}),
+            ],
+            differentiable=False,
+            method=_name,
+            doc=f"Index of the {'largest' if _name == 'argmax' else 'smallest'} element along an axis, "
+            "returned in the input's (floating) dtype as MXNet does.",
+        )
+    )

@@ -1,0 +1,285 @@
+"""The op table and the one dispatcher every generated ``nd.*`` function goes through.
+
+Each operator is declared once as an :class:`OpDef`: its MXNet name and aliases, its
+tensor inputs, its typed parameters with MXNet defaults, the torch implementation,
+a shape rule (used to check inputs and to finish deferred parameter initialisation),
+and a NumPy reference plus sample inputs that the table-driven tests run. From the
+table come the ``nd`` namespace (and its ``random``/``contrib``/``linalg`` parts),
+the NDArray methods and the ``F`` that Gluon layers receive.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from ..base import MXNetError, shape_str
+from .params import Param
+
+#: name -> OpDef for every operator, keyed by its canonical MXNet name.
+OPS: dict[str, OpDef] = {}
+
+
+@dataclass
+class Sample:
+    """Inputs (NumPy arrays) and parameters for one table-driven test case."""
+
+    inputs: tuple
+    params: dict = field(default_factory=dict)
+    grad: bool = True
+
+
+@dataclass
+class OpDef:
+    """One operator of the table. See the module docstring."""
+
+    name: str
+    impl: Callable[..., Any]
+    inputs: tuple[str, ...] = ("data",)
+    params: tuple[Param, ...] = ()
+    aliases: tuple[str, ...] = ()
+    doc: str = ""
+    method: str | None = None
+    variadic: bool = False
+    optional_inputs: tuple[str, ...] = ()
+    infer_shape: Callable | None = None
+    creates: bool = False
+    differentiable: bool = True
+    ref: Callable | None = None
+    samples: Callable[[], Sequence[Sample]] | None = None
+    errors: Callable[[], Sequence[tuple]] | None = None
+    check: Callable | None = None
+    takes_out: bool = False
+
+    def __post_init__(self):
+        self.param_map = {p.name: p for p in self.params}
+        self.defaults = {p.name: p.default for p in self.params}
+        self.required = tuple(p.name for p in self.params if p.required)
+
+
+def register(op: OpDef) -> OpDef:
+    """Add an operator to the table; names and aliases must be unique."""
+    for name in (op.name, *op.aliases):
+        if name in _ALL_NAMES:
+            raise ValueError(f"operator name {name} is declared twice")
+        _ALL_NAMES[name] = op
+    OPS[op.name] = op
+    return op
+
+
+_ALL_NAMES: dict[str, OpDef] = {}
+
+
+def get_op(name: str) -> OpDef:
+    """Look an operator up by its name or any alias."""
+    try:
+        return _ALL_NAMES[name]
+    except KeyError:
+        raise MXNetError(f"operator {name} is not in the op table") from None
+
+
+# ----------------------------------------------------------------------------------------------
+# dispatch
+
+
+def _describe(op: OpDef, inputs) -> str:
+    names = op.inputs if not op.variadic else [f"{op.inputs[0]}[{i}]" for i in range(len(inputs))]
+    parts = []
+    for n, x in zip(names, inputs):
+        t = getattr(x, "_tensor", None)
+        if t is not None:
+            parts.append(f"{n} {shape_str(t.shape)} {str(t.dtype).replace('torch.', '')}")
+    return ", ".join(parts)
+
+
+def parse_params(op: OpDef, kwargs: dict) -> dict:
+    """Turn user keyword arguments into converted parameter values (defaults filled in)."""
+    params = dict(op.defaults)
+    pmap = op.param_map
+    for key, value in kwargs.items():
+        spec = pmap.get(key)
+        if spec is None:
+            if key in ("name", "attr"):
+                continue
+            allowed = ", ".join(pmap) or "none"
+            raise TypeError(f"{op.name}: unexpected argument '{key}' (parameters: {allowed})")
+        params[key] = value if value is None and not spec.required else spec.convert(op.name, value)
+    for key in op.required:
+        if params[key] is None:
+            raise TypeError(f"{op.name}: required parameter '{key}' is missing")
+    return params
+
+
+def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
+    """Run ``op`` on NDArray ``inputs`` with converted ``params``; wrap the result(s)."""
+    from . import ndarray as _nd
+
+    nd_cls = _nd.NDArray
+    tensors = []
+    ctx = None
+    deferred = False
+    needs_grad = False
+    for i, x in enumerate(inputs):
+        if x.__class__ is nd_cls or isinstance(x, nd_cls):
+            t = x._tensor
+            if ctx is None:
+                ctx = x._ctx
+            needs_grad = needs_grad or t.requires_grad
+            tensors.append(t)
+        elif x is None and (
+            op.optional_inputs and op.inputs[min(i, len(op.inputs) - 1)] in op.optional_inputs
+        ):
+            tensors.append(None)
+        elif isinstance(x, _nd.DeferredData):
+            deferred = True
+            tensors.append(None)
+        else:
+            name = op.inputs[0] if op.variadic else op.inputs[min(i, len(op.inputs) - 1)]
+            raise TypeError(f"{op.name}: input '{name}' must be an NDArray, got {type(x).__name__}")
+    if deferred:
+        tensors = _finish_deferred(op, inputs, tensors, params, ctx)
+    elif op.infer_shape is not None:
+        op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
+    if op.creates:
+        ctx = params.get("ctx") or _nd.current_context()
+        params["ctx"] = ctx
+    elif ctx is None:
+        ctx = _nd.current_context()
+    if op.takes_out:
+        params["_out"] = (
+            None
+            if out is None
+            else ([o._tensor for o in out] if isinstance(out, (list, tuple)) else out._tensor)
+        )
+    try:
+        if needs_grad and not _nd.autograd_state.recording:
+            with torch.no_grad():
+                res = op.impl(*tensors, **params)
+        else:
+            res = op.impl(*tensors, **params)
+    except MXNetError:
+        raise
+    except (RuntimeError, ValueError, IndexError, TypeError) as err:
+        msg = str(err).split("\n")[0]
+        raise MXNetError(f"{op.name}: {msg} (inputs: {_describe(op, inputs)})") from None
+    if isinstance(res, (tuple, list)):
+        outs = [_nd.NDArray._wrap(r, ctx) for r in res]
+        if out is not None:
+            for o, r in zip(out, res):
+                _write_out(o, r)
+            return out
+        return outs
+    if out is not None:
+        _write_out(out, res)
+        return out
+    return _nd.NDArray._wrap(res, ctx)
+
+
+def _write_out(out, res: torch.Tensor) -> None:
+    from .ndarray import autograd_state
+
+    if res is out._tensor:
+        return
+    if tuple(res.shape) != tuple(out._tensor.shape):
+        raise MXNetError(
+            f"out= has shape {shape_str(out.shape)} but the result has shape {shape_str(res.shape)}"
+        )
+    if autograd_state.recording:
+        out._tensor.copy_(res)
+    else:
+        with torch.no_grad():
+            out._tensor.copy_(res)
+
+
+def _finish_deferred(op: OpDef, inputs, tensors, params, ctx):
+    """Infer the shapes of deferred Parameters from the other inputs and initialise them."""
+    from . import ndarray as _nd
+
+    if op.infer_shape is None:
+        names = [x.param.name for x in inputs if isinstance(x, _nd.DeferredData)]
+        raise MXNetError(f"{op.name}: cannot infer the shape of deferred parameter(s) {', '.join(names)}")
+    shapes = [None if t is None else tuple(t.shape) for t in tensors]
+    full = op.infer_shape(op, shapes, params)
+    out = list(tensors)
+    for i, x in enumerate(inputs):
+        if isinstance(x, _nd.DeferredData):
+            x.param._finish_deferred_init(tuple(full[i]))
+            out[i] = x.param.data(ctx)._tensor
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# generated Python functions
+
+
+def make_function(op: OpDef, public_name: str | None = None) -> Callable:
+    """Build the ``nd`` function for ``op`` with a real signature and docstring."""
+    n_in = len(op.inputs)
+    input_names = op.inputs
+    param_names = tuple(p.name for p in op.params)
+    variadic = op.variadic
+
+    def fn(*args, out=None, **kwargs):
+        if variadic:
+            inputs = list(args)
+            if not inputs and input_names[0] in kwargs:
+                inputs = list(kwargs.pop(input_names[0]))
+        else:
+            inputs = list(args[:n_in])
+            extra = args[n_in:]
+            if extra:
+                if len(extra) > len(param_names):
+                    raise TypeError(f"{op.name}: too many positional arguments")
+                for pname, value in zip(param_names, extra):
+                    kwargs[pname] = value
+            if len(inputs) < n_in:
+                for name in input_names[len(inputs) :]:
+                    inputs.append(kwargs.pop(name, None))
+        params = parse_params(op, kwargs)
+        if not op.creates:
+            for name, x in zip(input_names, inputs):
+                if x is None and name not in op.optional_inputs and not variadic:
+                    raise TypeError(f"{op.name}: missing input '{name}'")
+        return invoke(op, inputs, params, out)
+
+    fn.__name__ = public_name or op.name
+    fn.__qualname__ = fn.__name__
+    fn.__module__ = "regluon.ndarray"
+    fn.__signature__ = _signature(op)
+    fn.__doc__ = _docstring(op)
+    fn.op = op
+    return fn
+
+
+def _signature(op: OpDef) -> inspect.Signature:
+    P = inspect.Parameter
+    ps = []
+    if op.variadic:
+        ps.append(P(op.inputs[0], P.VAR_POSITIONAL))
+    else:
+        ps += [P(n, P.POSITIONAL_OR_KEYWORD, default=None) for n in op.inputs]
+    kind = P.KEYWORD_ONLY if op.variadic else P.POSITIONAL_OR_KEYWORD
+    for p in op.params:
+        ps.append(P(p.name, kind, default=p.default))
+    ps.append(P("out", P.KEYWORD_ONLY if op.variadic else P.POSITIONAL_OR_KEYWORD, default=None))
+    return inspect.Signature(ps)
+
+
+def _docstring(op: OpDef) -> str:
+    lines = [op.doc.strip() or op.name, "", "Parameters", "----------"]
+    for n in op.inputs:
+        opt = ", optional" if n in op.optional_inputs else ""
+        lines.append(f"{n} : NDArray{' (any number)' if op.variadic else ''}{opt}")
+    for p in op.params:
+        lines.append(f"{p.name} : {p.type.name}, {'required' if p.required else f'default={p.default!r}'}")
+        if p.doc:
+            lines.append(f"    {p.doc}")
+    lines += ["out : NDArray, optional", "    Write the result into this array instead of a new one.", ""]
+    lines += ["Returns", "-------", "NDArray or list of NDArrays"]
+    if op.aliases:
+        lines += ["", "Also available as: " + ", ".join(op.aliases) + "."]
+    return "\n".join(lines)
