@@ -84,8 +84,6 @@ def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:
         arr = np.array(source_array, dtype=np_dtype)
     except (ValueError, TypeError) as err:
         raise TypeError(f"array: cannot make an NDArray from {type(source_array).__name__}: {err}") from None
-    if arr.ndim == 0:
-        arr = arr.reshape(1)
     to_torch(arr.dtype)
     return NDArray._wrap(torch.from_numpy(arr).to(ctx.torch_device), ctx)
 

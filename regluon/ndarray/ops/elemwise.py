@@ -29,6 +29,11 @@ def _t_rint(t):
     return torch.where(t - f <= 0.5, f, torch.ceil(t))
 
 
+def _mod(a, b):
+    """Remainder with the divisor's sign, as Python; exact zeros come out as +0 like MXNet."""
+    return torch.remainder(a, b) + 0
+
+
 def _sigmoid_np(x):
     return 1.0 / (1.0 + np.exp(-x))
 
@@ -189,7 +194,7 @@ _BINARY = {
     ),
     "mul": (torch.mul, np.multiply, True, "Product", ("elemwise_mul", "_mul"), ()),
     "div": (torch.div, np.divide, True, "Quotient", ("elemwise_div", "_div"), ()),
-    "mod": (torch.remainder, np.mod, False, "Remainder (sign of the divisor, as Python)", ("_mod",), ()),
+    "mod": (_mod, np.mod, False, "Remainder (sign of the divisor, as Python)", ("_mod",), ()),
     "power": (torch.pow, np.power, True, "First input raised to the second", ("_power",), ()),
     "maximum": (torch.maximum, np.maximum, True, "Larger element", ("_maximum",), ()),
     "minimum": (torch.minimum, np.minimum, True, "Smaller element", ("_minimum",), ()),
@@ -308,7 +313,7 @@ _SCALAR = {
     "_mul_scalar": (torch.mul, np.multiply, True),
     "_div_scalar": (torch.div, np.divide, True),
     "_rdiv_scalar": (lambda t, s: s / t, lambda x, s: s / x, True),
-    "_mod_scalar": (torch.remainder, np.mod, False),
+    "_mod_scalar": (_mod, np.mod, False),
     "_rmod_scalar": (
         lambda t, s: torch.remainder(torch.full_like(t, s), t),
         lambda x, s: np.mod(s, x),

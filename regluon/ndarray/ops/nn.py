@@ -77,7 +77,7 @@ _ACTS = {
     "relu": (torch.relu, lambda x: np.maximum(x, 0)),
     "sigmoid": (torch.sigmoid, lambda x: 1 / (1 + np.exp(-x))),
     "tanh": (torch.tanh, np.tanh),
-    "softrelu": (tF.softplus, lambda x: np.log1p(np.exp(x))),
+    "softrelu": (lambda t: torch.where(t > 20, t, torch.log1p(torch.exp(t))), lambda x: np.log1p(np.exp(x))),
     "softsign": (tF.softsign, lambda x: x / (1 + np.abs(x))),
     "log_sigmoid": (tF.logsigmoid, lambda x: -np.log1p(np.exp(-x))),
     "mish": (tF.mish, lambda x: x * np.tanh(np.log1p(np.exp(x)))),
@@ -95,7 +95,19 @@ register(
 )
 
 
+def _softmax_t(x, dim):
+    e = torch.exp(x - x.amax(dim=dim, keepdim=True))
+    return e / e.sum(dim=dim, keepdim=True)
+
+
+def _log_softmax_t(x, dim):
+    z = x - x.amax(dim=dim, keepdim=True)
+    return z - torch.log(torch.exp(z).sum(dim=dim, keepdim=True))
+
+
 def _softmax(fn):
+    """Softmax in MXNet's formula (shift by the max, exponentiate, divide by the sum)."""
+
     def impl(data, axis, temperature, dtype=None, use_length=False):
         x = data if temperature in (None, 1.0) else data / temperature
         return fn(x, dim=axis)
@@ -117,7 +129,7 @@ _SOFTMAX_PARAMS = (
 register(
     OpDef(
         "softmax",
-        impl=_softmax(torch.softmax),
+        impl=_softmax(_softmax_t),
         params=_SOFTMAX_PARAMS,
         ref=_softmax_ref,
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0, "temperature": 2.0})],
@@ -129,7 +141,7 @@ register(
 register(
     OpDef(
         "log_softmax",
-        impl=_softmax(torch.log_softmax),
+        impl=_softmax(_log_softmax_t),
         params=_SOFTMAX_PARAMS,
         ref=lambda x, axis=-1, temperature=None: np.log(_softmax_ref(x, axis, temperature)),
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0})],
