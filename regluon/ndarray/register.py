@@ -54,6 +54,7 @@ class OpDef:
     errors: Callable[[], Sequence[tuple]] | None = None
     check: Callable | None = None
     takes_out: bool = False
+    no_grad_inputs: tuple[str, ...] = ()
 
     def __post_init__(self):
         self.param_map = {p.name: p for p in self.params}

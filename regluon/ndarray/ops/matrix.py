@@ -405,6 +405,7 @@ register(
         "take",
         impl=_take,
         inputs=("a", "indices"),
+        no_grad_inputs=("indices",),
         params=(
             Param("axis", Int(), 0, "Axis to take along."),
             Param("mode", Enum("clip", "wrap", "raise"), "clip", "What to do with out-of-range indices."),
