@@ -19,7 +19,6 @@ with open(os.path.join(GOLDEN, "nd_cases.json")) as _f:
     CASES = json.load(_f)["cases"]
 
 
-
 @pytest.mark.parametrize("case", CASES, ids=[c["expr"] for c in CASES])
 def test_matches_mxnet(case):
     env = {"mx": mx, "nd": nd, "np": np}

@@ -76,7 +76,10 @@ GRAD_CASES = [(op, i, s) for op, i, s in CASES if op.differentiable and s.grad a
 
 @pytest.mark.parametrize("op,i,sample", GRAD_CASES, ids=[f"{o.name}-{i}" for o, i, _ in GRAD_CASES])
 def test_gradient(op, i, sample):
-    wrt = [x.dtype.kind == "f" and name not in op.no_grad_inputs for name, x in zip(_names(op, sample), sample.inputs)]
+    wrt = [
+        x.dtype.kind == "f" and name not in op.no_grad_inputs
+        for name, x in zip(_names(op, sample), sample.inputs)
+    ]
     xs = [np.array(x, dtype=np.float64) if x.dtype.kind == "f" else x for x in sample.inputs]
     params = _ref_params(op, sample.params)
     out_shape = np.shape(op.ref(*xs, **params))

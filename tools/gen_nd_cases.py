@@ -16,6 +16,7 @@ from _oracle import GOLDEN, real_mxnet
 warnings.filterwarnings("ignore")
 mx = real_mxnet()
 import numpy as np  # noqa: E402
+
 from mxnet import nd  # noqa: E402
 
 CASES = [
@@ -158,7 +159,9 @@ def run(expr):
         out = {"expr": expr, "repr": repr(value)}
         if isinstance(value, nd.NDArray):
             arr = value.asnumpy()
-            out.update(values=arr.astype(np.float64).ravel().tolist(), shape=list(arr.shape), dtype=arr.dtype.name)
+            out.update(
+                values=arr.astype(np.float64).ravel().tolist(), shape=list(arr.shape), dtype=arr.dtype.name
+            )
         return out
     except Exception as err:  # noqa: BLE001 - the error type is the golden value
         return {"expr": expr, "error": type(err).__name__}

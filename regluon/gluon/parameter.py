@@ -19,6 +19,10 @@ class DeferredInitializationError(MXNetError):
     """A Parameter's value was requested before its deferred initialisation could run."""
 
 
+class IncompatibleShapeError(MXNetError, AssertionError):
+    """A new shape contradicts a Parameter's known shape (an AssertionError in MXNet)."""
+
+
 def _shape_known(shape) -> bool:
     return shape is not None and all(d > 0 for d in shape)
 
@@ -64,7 +68,7 @@ class Parameter:
         name: str,
         grad_req: str = "write",
         shape: tuple | int | None = None,
-        dtype: Any = "float32",
+        dtype: Any = np.float32,
         lr_mult: float = 1.0,
         wd_mult: float = 1.0,
         init: Any = None,
@@ -85,7 +89,7 @@ class Parameter:
             shape = (shape,)
         self._shape = tuple(shape) if shape is not None else None
         self.name = name
-        self.dtype = np.dtype(dtype).type if not isinstance(dtype, type) else dtype
+        self.dtype = dtype
         self.lr_mult = lr_mult
         self.wd_mult = wd_mult
         self.init = init
@@ -94,8 +98,7 @@ class Parameter:
         self.grad_req = grad_req
 
     def __repr__(self) -> str:
-        dtype = np.dtype(self.dtype).name if self.dtype is not None else None
-        return f"Parameter {self.name} (shape={self.shape}, dtype={dtype})"
+        return f"Parameter {self.name} (shape={self.shape}, dtype={self.dtype})"
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -130,8 +133,8 @@ class Parameter:
         if len(self._shape) != len(new_shape) or any(
             j not in (0, -1, i) for i, j in zip(new_shape, self._shape)
         ):
-            raise ValueError(
-                f"Parameter {self.name}: shape {new_shape} is incompatible with its shape {self._shape}"
+            raise IncompatibleShapeError(
+                f"Parameter '{self.name}': shape {new_shape} is incompatible with its shape {self._shape}"
             )
         self._shape = new_shape
 
@@ -294,7 +297,7 @@ class Parameter:
 
     def cast(self, dtype) -> None:
         """Convert the value and gradient to ``dtype``."""
-        self.dtype = np.dtype(dtype).type
+        self.dtype = dtype
         if self._data is None:
             return
         self._data = [d.astype(dtype) for d in self._data]

@@ -151,7 +151,7 @@ class Dense(HybridBlock):
     def __repr__(self) -> str:
         shape = self.weight.shape
         layout = f"{shape[1] if shape[1] else None} -> {shape[0]}"
-        act = self.act._act_type if self.act is not None else "linear"
+        act = repr(self.act) if self.act is not None else "linear"
         return f"{self.__class__.__name__}({layout}, {act})"
 
 

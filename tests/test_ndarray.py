@@ -1,0 +1,170 @@
+"""NDArray semantics beyond the golden reprs: storage sharing, dtypes, contexts, errors."""
+
+import numpy as np
+import pytest
+from mxnet.base import MXNetError
+
+import mxnet as mx
+from mxnet import autograd, nd
+
+
+def test_setitem_keeps_storage_and_other_references_see_it():
+    x = nd.zeros((2, 3))
+    alias = x
+    row = x[1]
+    x[:] = 5
+    assert alias.asnumpy().tolist() == [[5] * 3] * 2
+    assert row.asnumpy().tolist() == [5, 5, 5]
+    x[0, 1] = 7
+    x[:, 2] = nd.array([8, 9])
+    x[1] = np.array([1, 2, 3])
+    assert x.asnumpy().tolist() == [[5, 7, 8], [1, 2, 3]]
+
+
+def test_setitem_shape_mismatch_is_an_mxnet_error_and_leaves_data():
+    x = nd.ones((2, 3))
+    with pytest.raises(MXNetError, match=r"__setitem__: cannot assign a value of shape \(4,\).*\(2, 3\)"):
+        x[:] = nd.ones((4,))
+    assert x.asnumpy().tolist() == [[1, 1, 1]] * 2
+
+
+def test_inplace_operators_keep_identity():
+    x = nd.ones((3,))
+    y = x
+    x += nd.array([1, 2, 3])
+    x *= 2
+    x -= 1
+    x /= 2
+    assert y is x
+    np.testing.assert_allclose(y.asnumpy(), [1.5, 2.5, 3.5])
+
+
+def test_inplace_broadcast_to_bigger_shape_fails_cleanly():
+    x = nd.ones((3,))
+    with pytest.raises(MXNetError, match=r"out= has shape \(3,\)"):
+        x += nd.ones((2, 3))
+    assert x.asnumpy().tolist() == [1, 1, 1]
+
+
+def test_asnumpy_is_a_copy():
+    x = nd.ones((2,))
+    a = x.asnumpy()
+    a[0] = 9
+    assert x.asnumpy().tolist() == [1, 1]
+
+
+def test_one_element_asnumpy_formats_like_numpy1():
+    # MXNet 1.x code formats (1,)-shaped results with %f; NumPy >= 2.4 alone would refuse.
+    v = nd.array([0.25]).mean().asnumpy()
+    assert v.shape == (1,)
+    assert "%f" % v == "0.250000"
+    assert float(v) == 0.25 and int(nd.array([3]).asnumpy()) == 3
+    assert repr(v) == repr(np.array([0.25], dtype=np.float32))
+
+
+def test_dtype_is_numpy_type_and_astype():
+    x = nd.array([1.7, -2.2])
+    assert x.dtype is np.float32
+    y = x.astype("int32")
+    assert y.dtype is np.int32 and y.asnumpy().tolist() == [1, -2]
+    assert x.astype(np.float32, copy=False) is x
+    assert x.astype("float32") is not x
+
+
+def test_copy_copyto_as_in_context():
+    x = nd.array([1, 2])
+    c = x.copy()
+    c[:] = 0
+    assert x.asnumpy().tolist() == [1, 2]
+    other = nd.zeros((2,))
+    assert x.copyto(other) is other and other.asnumpy().tolist() == [1, 2]
+    on1 = x.copyto(mx.cpu(1))
+    assert on1.context == mx.cpu(1) and on1.asnumpy().tolist() == [1, 2]
+    assert x.as_in_context(mx.cpu(0)) is x
+    assert x.as_in_context(mx.cpu(1)).context == mx.cpu(1)
+    with pytest.raises(
+        MXNetError, match=r"copyto: cannot copy an array of shape \(2,\) into one of shape \(3,\)"
+    ):
+        x.copyto(nd.zeros((3,)))
+
+
+def test_results_stay_on_the_input_context():
+    x = nd.ones((2,), ctx=mx.cpu(1))
+    assert (x * 2 + 1).context == mx.cpu(1)
+    assert x.sum().context == mx.cpu(1)
+
+
+def test_with_context_sets_the_default():
+    with mx.cpu(3):
+        assert mx.current_context() == mx.cpu(3)
+        assert nd.zeros((1,)).context == mx.cpu(3)
+        assert nd.array([1]).context == mx.cpu(3)
+    assert mx.current_context() == mx.cpu(0)
+
+
+@pytest.mark.skipif(mx.context.num_gpus() > 0, reason="checks the no-GPU error path")
+def test_gpu_context_exists_but_allocation_fails():
+    ctx = mx.gpu(0)
+    assert repr(ctx) == "gpu(0)" and ctx.device_type == "gpu"
+    with pytest.raises(MXNetError, match=r"cannot allocate on gpu\(0\)"):
+        nd.zeros((2,), ctx=ctx)
+    with pytest.raises(MXNetError, match=r"gpu\(0\)"):
+        nd.array([1, 2], ctx=ctx)
+    with pytest.raises(MXNetError):
+        nd.ones((2,)).as_in_context(ctx)
+
+
+def test_try_gpu_pattern_from_the_book_falls_back():
+    def try_gpu():
+        try:
+            ctx = mx.gpu()
+            _ = nd.zeros((1,), ctx=ctx)
+        except mx.base.MXNetError:
+            ctx = mx.cpu()
+        return ctx
+
+    assert try_gpu() == (mx.gpu() if mx.context.num_gpus() else mx.cpu())
+
+
+def test_random_seed_reproduces():
+    mx.random.seed(7)
+    a = nd.random.normal(shape=(3,)).asnumpy()
+    b = nd.random.uniform(-1, 1, shape=(2, 2)).asnumpy()
+    mx.random.seed(7)
+    np.testing.assert_array_equal(nd.random.normal(shape=(3,)).asnumpy(), a)
+    np.testing.assert_array_equal(nd.random.uniform(-1, 1, shape=(2, 2)).asnumpy(), b)
+
+
+def test_unsupported_operand_type():
+    with pytest.raises(TypeError, match="not supported with NDArray"):
+        nd.ones((2,)) + "a"
+
+
+def test_iteration_and_len():
+    x = nd.arange(6).reshape((3, 2))
+    rows = [r.asnumpy().tolist() for r in x]
+    assert rows == [[0, 1], [2, 3], [4, 5]] and len(x) == 3
+
+
+def test_wait_and_waitall_return():
+    x = nd.ones((2,))
+    x.wait_to_read()
+    nd.waitall()
+
+
+def test_boolean_mask_and_list_index():
+    x = nd.arange(5)
+    assert x[[0, 4]].asnumpy().tolist() == [0, 4]
+    assert x[np.array([1, 3])].asnumpy().tolist() == [1, 3]
+
+
+def test_no_graph_outside_record():
+    x = nd.ones((2,))
+    x.attach_grad()
+    y = x * 2
+    assert not y._tensor.requires_grad
+    with autograd.record():
+        z = x * 2
+    assert z._tensor.requires_grad
+    with pytest.raises(MXNetError, match="not in a computational graph"):
+        y.backward()
