@@ -8,11 +8,11 @@ import re
 
 import numpy as np
 import pytest
-
-from mxnet import autograd, gluon, init, nd
 from mxnet.gluon import data as gdata
 from mxnet.gluon import loss as gloss
 from mxnet.gluon import nn
+
+from mxnet import autograd, gluon, init, nd
 
 from .conftest import GOLDEN, ROOT
 

@@ -14,10 +14,11 @@ from _oracle import GOLDEN, real_mxnet
 warnings.filterwarnings("ignore")
 mx = real_mxnet()
 import numpy as np  # noqa: E402
-from mxnet import autograd, gluon, init, nd  # noqa: E402
 from mxnet.gluon import data as gdata  # noqa: E402
 from mxnet.gluon import loss as gloss  # noqa: E402
 from mxnet.gluon import nn  # noqa: E402
+
+from mxnet import autograd, gluon, init, nd  # noqa: E402
 
 SHUFFLE_SEED = 42
 
