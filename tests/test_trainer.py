@@ -1,0 +1,185 @@
+"""Optimizer and Trainer: MXNet's SGD rule (worked by hand), lr/wd multipliers, stale gradients, errors."""
+
+import numpy as np
+import pytest
+from mxnet.base import MXNetError
+from mxnet.gluon import nn
+
+import mxnet as mx
+from mxnet import autograd, gluon, nd
+
+
+def _dense(in_units=2, units=1, w=(1.0, -1.0), b=0.5, ctx=None):
+    net = nn.Dense(units, in_units=in_units)
+    net.initialize(ctx=ctx)
+    net.weight.set_data(nd.array([w]))
+    net.bias.set_data(nd.array([b]))
+    return net
+
+
+def _backward(net, x, ctx=None):
+    with autograd.record():
+        y = net(nd.array(x, ctx=ctx)).sum()
+    y.backward()
+
+
+def test_sgd_step_follows_mxnet_rule_by_hand():
+    net = _dense()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "wd": 0.01})
+    x = [[1.0, 2.0], [3.0, 4.0]]
+    _backward(net, x)  # dL/dw = column sums = [4, 6]; dL/db = 2
+    trainer.step(2)  # rescale 1/2: g_w = [2, 3], g_b = 1
+    # w = (1 - lr*wd) * w - lr * g
+    np.testing.assert_allclose(net.weight.data().asnumpy(), [[0.999 * 1 - 0.2, 0.999 * -1 - 0.3]], rtol=1e-6)
+    np.testing.assert_allclose(net.bias.data().asnumpy(), [0.999 * 0.5 - 0.1], rtol=1e-6)
+
+
+def test_sgd_momentum_keeps_lr_inside_the_state():
+    net = _dense()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.5})
+    w, mom = np.array([1.0, -1.0]), np.zeros(2)
+    for _ in range(3):
+        _backward(net, [[1.0, 2.0]])  # g = [1, 2]
+        trainer.step(1)
+        mom = 0.5 * mom - 0.1 * np.array([1.0, 2.0])
+        w = w + mom
+    np.testing.assert_allclose(net.weight.data().asnumpy()[0], w, rtol=1e-6)
+
+
+def test_clip_gradient_applies_after_rescale():
+    net = _dense()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 1.0, "clip_gradient": 0.5})
+    _backward(net, [[1.0, 4.0]])  # g = [1, 4] -> rescale 1/2 -> [0.5, 2] -> clip -> [0.5, 0.5]
+    trainer.step(2)
+    np.testing.assert_allclose(net.weight.data().asnumpy(), [[0.5, -1.5]], rtol=1e-6)
+
+
+def test_lr_mult_and_wd_mult():
+    net = _dense()
+    net.weight.lr_mult = 0.0
+    net.bias.wd_mult = 0.0
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1, "wd": 0.5})
+    _backward(net, [[1.0, 2.0]])
+    trainer.step(1)
+    np.testing.assert_allclose(net.weight.data().asnumpy(), [[1.0, -1.0]])
+    np.testing.assert_allclose(net.bias.data().asnumpy(), [0.5 - 0.1 * 1.0], rtol=1e-6)
+
+
+def test_grad_req_null_is_skipped_and_add_accumulates():
+    net = _dense()
+    net.bias.grad_req = "null"
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    _backward(net, [[1.0, 1.0]])
+    trainer.step(1)
+    assert net.bias.data().asscalar() == 0.5
+    acc = _dense()
+    acc.collect_params().setattr("grad_req", "add")
+    _backward(acc, [[1.0, 1.0]])
+    _backward(acc, [[1.0, 1.0]])
+    assert acc.weight.grad().asnumpy().tolist() == [[2.0, 2.0]]
+    acc.collect_params().zero_grad()
+    assert acc.weight.grad().asnumpy().tolist() == [[0.0, 0.0]]
+
+
+def test_step_before_backward_raises_stale_gradient_error():
+    net = _dense()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    with pytest.raises(MXNetError, match=r"Gradient of Parameter `dense\d+_bias` on context cpu\(0\)"):
+        trainer.step(1)
+    with pytest.raises(UserWarning):  # MXNet raises it as a UserWarning; both catch it
+        trainer.step(1)
+    before = net.weight.data().asnumpy()
+    trainer.step(1, ignore_stale_grad=True)
+    np.testing.assert_array_equal(net.weight.data().asnumpy(), before)
+
+
+def test_second_step_without_backward_is_stale():
+    net = _dense()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    _backward(net, [[1.0, 1.0]])
+    trainer.step(1)
+    with pytest.raises(UserWarning, match="ignore_stale_grad=True"):
+        trainer.step(1)
+
+
+@pytest.mark.parametrize("bad", [0, -3, None, "10"])
+def test_bad_batch_size(bad):
+    net = _dense()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    _backward(net, [[1.0, 1.0]])
+    before = net.weight.data().asnumpy()
+    with pytest.raises(ValueError, match="batch_size must be a positive number"):
+        trainer.step(bad)
+    np.testing.assert_array_equal(net.weight.data().asnumpy(), before)
+
+
+def test_learning_rate_and_optimizer_instances():
+    net = _dense()
+    sgd = mx.optimizer.SGD(learning_rate=0.2, momentum=0.9)
+    trainer = gluon.Trainer(net.collect_params(), sgd)
+    assert trainer.learning_rate == 0.2 and trainer.optimizer is sgd
+    trainer.set_learning_rate(0.05)
+    assert trainer.learning_rate == 0.05
+    with pytest.raises(ValueError, match="optimizer_params must be None"):
+        gluon.Trainer(net.collect_params(), sgd, {"learning_rate": 1})
+    with pytest.raises(ValueError, match="Cannot find optimizer adamw2"):
+        gluon.Trainer(net.collect_params(), "adamw2")
+    assert isinstance(mx.optimizer.create("sgd"), mx.optimizer.SGD)
+
+
+def test_allreduce_then_update_equals_step():
+    a, b = _dense(), _dense()
+    ta = gluon.Trainer(a.collect_params(), "sgd", {"learning_rate": 0.1})
+    tb = gluon.Trainer(b.collect_params(), "sgd", {"learning_rate": 0.1})
+    for net in (a, b):
+        _backward(net, [[1.0, 3.0]])
+    ta.step(4)
+    tb.allreduce_grads()
+    tb.update(4)
+    np.testing.assert_array_equal(a.weight.data().asnumpy(), b.weight.data().asnumpy())
+
+
+def test_two_contexts_sum_gradients_like_mxnet():
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+    net = _dense(ctx=ctxs)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    for ctx, x in zip(ctxs, ([[1.0, 2.0]], [[3.0, 4.0]])):
+        _backward(net, x, ctx=ctx)
+    trainer.step(2)  # summed g_w = [4, 6] -> /2 -> [2, 3]
+    for ctx in ctxs:
+        np.testing.assert_allclose(net.weight.data(ctx).asnumpy(), [[0.8, -1.3]], rtol=1e-6)
+    assert net.weight.data(mx.cpu(1)).context == mx.cpu(1)
+
+
+def test_multi_tensor_update_equals_single_updates():
+    rng = np.random.RandomState(0)
+    ws = [rng.randn(3, 2).astype("float32") for _ in range(5)]
+    gs = [rng.randn(3, 2).astype("float32") for _ in range(5)]
+    ms = [rng.randn(3, 2).astype("float32") for _ in range(5)]
+    lrs, wds = [0.1, 0.2, 0.3, 0.4, 0.5], [0.0, 0.01, 0.02, 0.0, 0.1]
+    single = [nd.array(w) for w in ws]
+    moms1 = [nd.array(m) for m in ms]
+    for w, g, m, lr, wd in zip(single, gs, moms1, lrs, wds):
+        nd.sgd_mom_update(w, nd.array(g), m, out=w, lr=lr, wd=wd, momentum=0.9, rescale_grad=0.5)
+    multi = [nd.array(w) for w in ws]
+    moms2 = [nd.array(m) for m in ms]
+    data = [a for w, g, m in zip(multi, gs, moms2) for a in (w, nd.array(g), m)]
+    nd.multi_sgd_mom_update(*data, out=multi, lrs=lrs, wds=wds, momentum=0.9, rescale_grad=0.5, num_weights=5)
+    for a, b in zip(single, multi):
+        np.testing.assert_allclose(a.asnumpy(), b.asnumpy(), rtol=1e-6)
+    plain = [nd.array(w) for w in ws]
+    data = [a for w, g in zip(plain, gs) for a in (w, nd.array(g))]
+    nd.multi_sgd_update(*data, out=plain, lrs=lrs, wds=wds, num_weights=5)
+    for w0, g, lr, wd, got in zip(ws, gs, lrs, wds, plain):
+        np.testing.assert_allclose(got.asnumpy(), (1 - lr * wd) * w0 - lr * g, rtol=1e-5, atol=1e-6)
+
+
+def test_update_op_without_out_leaves_weight_alone():
+    w = nd.ones((2,))
+    new = nd.sgd_update(w, nd.ones((2,)), lr=0.5)
+    assert w.asnumpy().tolist() == [1, 1] and new.asnumpy().tolist() == [0.5, 0.5]
+
+
+def test_trainer_rejects_non_parameters():
+    with pytest.raises(ValueError, match="list or dict of Parameters"):
+        gluon.Trainer([nd.ones((1,))], "sgd")
