@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import torch
 
 from .base import MXNetError
-from .ndarray.ndarray import NDArray, _mark_variable, autograd_state
+from .ndarray.ndarray import NDArray, _mark_variable, autograd_state, collect_grads
 
 _NOT_RECORDED = (
     "Cannot differentiate {what} because it is not in a computational graph. Compute it inside "
@@ -142,9 +142,26 @@ def _heads(heads, head_grads):
         t = h._tensor
         if not t.requires_grad or t.grad_fn is None and not t.is_leaf:
             raise MXNetError(_NOT_RECORDED.format(what=f"head {i} (shape {h.shape})"))
+        if g is not None and g.shape != h.shape:
+            raise MXNetError(
+                f"backward: head gradient {i} has shape {g.shape} but the head has shape {h.shape}"
+            )
         tensors.append(t)
         grads.append(torch.ones_like(t) if g is None else g._tensor)
     return tensors, grads
+
+
+try:  # the engine entry point behind torch.autograd.backward, without its argument re-checking
+    from torch.autograd.graph import _engine_run_backward as _engine
+except ImportError:  # pragma: no cover - older torch
+    _engine = None
+
+
+def _run_backward(tensors: tuple, grads: tuple, retain_graph: bool) -> None:
+    if _engine is None:
+        torch.autograd.backward(tensors, grads, retain_graph=retain_graph)
+    else:
+        _engine(tensors, grads, retain_graph, False, (), allow_unreachable=True, accumulate_grad=True)
 
 
 def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: bool = True) -> None:
@@ -157,6 +174,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     with _Scope(False, train_mode):
         try:
             torch.autograd.backward(tensors, grads, retain_graph=retain_graph)
+            collect_grads()
         except RuntimeError as err:
             if "second time" in str(err) or "does not require grad" in str(err):
                 raise MXNetError(

@@ -17,8 +17,10 @@ from ..base import MXNetError, numeric_types
 from ..context import Context, current_context
 from . import ops as _ops  # noqa: F401  (fills the op table)
 from .dtypes import to_torch
-from .ndarray import DeferredData, NDArray, _binary
-from .register import OPS, get_op, make_function
+from .ndarray import DeferredData, NDArray, _binary, autograd_state
+from .register import OPS, bind, get_op, make_function
+
+bind(NDArray, DeferredData, autograd_state, current_context)
 
 _this = sys.modules[__name__]
 

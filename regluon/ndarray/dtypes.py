@@ -18,15 +18,23 @@ NP2TORCH = {
 TORCH2NP = {v: k for k, v in NP2TORCH.items()}
 
 
+_CACHE: dict = {}
+
+
 def to_torch(dtype) -> torch.dtype:
     """A torch dtype for a NumPy dtype, NumPy type or dtype name."""
+    hit = _CACHE.get(dtype)
+    if hit is not None:
+        return hit
     if isinstance(dtype, torch.dtype):
         return dtype
     name = np.dtype(dtype).name
     try:
-        return NP2TORCH[name]
+        res = NP2TORCH[name]
     except KeyError:
         raise TypeError(f"dtype {name} is not supported; use one of {', '.join(NP2TORCH)}") from None
+    _CACHE[dtype] = res
+    return res
 
 
 def np_type(dtype: torch.dtype) -> type:

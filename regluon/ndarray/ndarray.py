@@ -8,6 +8,7 @@ The array wraps (never subclasses) a tensor and adds MXNet's behaviour: a Contex
 from __future__ import annotations
 
 import threading
+import weakref
 from typing import Any
 
 import numpy as np
@@ -63,19 +64,44 @@ class _GradInfo:
         self.buf, self.req, self.fresh = buf, req, False
 
 
-def _make_grad_hook(info: _GradInfo):
-    def hook(t: torch.Tensor) -> None:
-        g = t.grad
-        t.grad = None
-        if g is None:
-            return
-        if info.req == "add":
-            info.buf._tensor.add_(g)
-        elif info.req == "write":
-            info.buf._tensor.copy_(g)
-        info.fresh = True
+# Every live array with an attached gradient, by id. After each backward, torch has put the new
+# gradients in the leaf tensors' ``.grad``; ``collect_grads`` moves them into the persistent
+# buffers in one multi-tensor kernel per grad_req (no per-parameter Python hooks on the hot path).
+_VARIABLES: dict[int, weakref.ref] = {}
 
-    return hook
+
+def _register_variable(var: NDArray) -> None:
+    key = id(var)
+    _VARIABLES[key] = weakref.ref(var, lambda _r, k=key: _VARIABLES.pop(k, None))
+
+
+def collect_grads() -> None:
+    """Write (or add) the gradients of the last backward into the variables' ``.grad`` buffers."""
+    w_dst, w_src, a_dst, a_src = [], [], [], []
+    for ref in list(_VARIABLES.values()):
+        var = ref()
+        if var is None:
+            continue
+        t = var._tensor
+        g = t.grad
+        if g is None:
+            continue
+        t.grad = None
+        info = var._ag
+        if info is None or info.req == "null":
+            continue
+        if info.req == "write":
+            w_dst.append(info.buf._tensor)
+            w_src.append(g)
+        else:
+            a_dst.append(info.buf._tensor)
+            a_src.append(g)
+        info.fresh = True
+    with torch.no_grad():
+        if w_dst:
+            torch._foreach_copy_(w_dst, w_src)
+        if a_dst:
+            torch._foreach_add_(a_dst, a_src)
 
 
 class NDArray:
@@ -476,9 +502,9 @@ def _mark_variable(var: NDArray, grad: NDArray, grad_req: str) -> None:
     info = _GradInfo(grad, grad_req)
     if grad_req != "null":
         t.requires_grad_(True)
-        t.register_post_accumulate_grad_hook(_make_grad_hook(info))
     var._tensor = t
     var._ag = info
+    _register_variable(var)
 
 
 def current_ctx() -> Context:

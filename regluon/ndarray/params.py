@@ -19,6 +19,8 @@ class ParamType:
     """Base of parameter types; subclasses implement :meth:`parse`."""
 
     name = "any"
+    #: Python types whose values need no parsing (passed through as they are).
+    fast_types: tuple = ()
 
     def parse(self, value: Any) -> Any:
         return value
@@ -29,6 +31,7 @@ class ParamType:
 
 class Int(ParamType):
     name = "int"
+    fast_types = (int,)
 
     def parse(self, value):
         if isinstance(value, str):
@@ -42,6 +45,7 @@ class Int(ParamType):
 
 class Float(ParamType):
     name = "float"
+    fast_types = (float,)
 
     def parse(self, value):
         if isinstance(value, str):
@@ -53,6 +57,7 @@ class Float(ParamType):
 
 class Bool(ParamType):
     name = "boolean"
+    fast_types = (bool,)
     _words = {"true": True, "false": False, "1": True, "0": False}
 
     def parse(self, value):
@@ -165,6 +170,9 @@ class Param:
     default: Any = None
     doc: str = ""
     required: bool = False
+
+    def __post_init__(self):
+        self.fast_types = self.type.fast_types
 
     def convert(self, op_name: str, value: Any) -> Any:
         try:

@@ -108,48 +108,71 @@ def parse_params(op: OpDef, kwargs: dict) -> dict:
                 continue
             allowed = ", ".join(pmap) or "none"
             raise TypeError(f"{op.name}: unexpected argument '{key}' (parameters: {allowed})")
-        params[key] = value if value is None and not spec.required else spec.convert(op.name, value)
+        if value is None and not spec.required:
+            params[key] = None
+        elif value.__class__ in spec.fast_types:
+            params[key] = value
+        else:
+            params[key] = spec.convert(op.name, value)
     for key in op.required:
         if params[key] is None:
             raise TypeError(f"{op.name}: required parameter '{key}' is missing")
     return params
 
 
+# Bound by regluon.ndarray once NDArray exists (avoids an import cycle on the hot path).
+_NDArray: Any = None
+_Deferred: Any = None
+_state: Any = None
+_current_context: Any = None
+
+
+def bind(ndarray_cls, deferred_cls, state, current_context) -> None:
+    global _NDArray, _Deferred, _state, _current_context
+    _NDArray, _Deferred, _state, _current_context = ndarray_cls, deferred_cls, state, current_context
+
+
+def _input_slow(op: OpDef, i: int, x):
+    """Classify an input that is not a plain NDArray: None (optional), deferred, subclass, or error."""
+    name = op.inputs[0] if op.variadic else op.inputs[min(i, len(op.inputs) - 1)]
+    if isinstance(x, _NDArray):
+        return x._tensor
+    if x is None and name in op.optional_inputs:
+        return None
+    if isinstance(x, _Deferred):
+        return _Deferred
+    raise TypeError(f"{op.name}: input '{name}' must be an NDArray, got {type(x).__name__}")
+
+
 def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
     """Run ``op`` on NDArray ``inputs`` with converted ``params``; wrap the result(s)."""
-    from . import ndarray as _nd
-
-    nd_cls = _nd.NDArray
+    nd_cls = _NDArray
     tensors = []
     ctx = None
-    deferred = False
-    needs_grad = False
+    deferred = needs_grad = False
     for i, x in enumerate(inputs):
-        if x.__class__ is nd_cls or isinstance(x, nd_cls):
+        if x.__class__ is nd_cls:
             t = x._tensor
             if ctx is None:
                 ctx = x._ctx
-            needs_grad = needs_grad or t.requires_grad
-            tensors.append(t)
-        elif x is None and (
-            op.optional_inputs and op.inputs[min(i, len(op.inputs) - 1)] in op.optional_inputs
-        ):
-            tensors.append(None)
-        elif isinstance(x, _nd.DeferredData):
-            deferred = True
-            tensors.append(None)
         else:
-            name = op.inputs[0] if op.variadic else op.inputs[min(i, len(op.inputs) - 1)]
-            raise TypeError(f"{op.name}: input '{name}' must be an NDArray, got {type(x).__name__}")
+            t = _input_slow(op, i, x)
+            if t is _Deferred:
+                deferred, t = True, None
+            elif t is not None and ctx is None:
+                ctx = x._ctx
+        if t is not None and t.requires_grad:
+            needs_grad = True
+        tensors.append(t)
     if deferred:
         tensors = _finish_deferred(op, inputs, tensors, params, ctx)
     elif op.infer_shape is not None:
         op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
     if op.creates:
-        ctx = params.get("ctx") or _nd.current_context()
+        ctx = params.get("ctx") or _current_context()
         params["ctx"] = ctx
     elif ctx is None:
-        ctx = _nd.current_context()
+        ctx = _current_context()
     if op.takes_out:
         params["_out"] = (
             None
@@ -157,7 +180,7 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
             else ([o._tensor for o in out] if isinstance(out, (list, tuple)) else out._tensor)
         )
     try:
-        if needs_grad and not _nd.autograd_state.recording:
+        if needs_grad and not _state.recording:
             with torch.no_grad():
                 res = op.impl(*tensors, **params)
         else:
@@ -167,29 +190,26 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
     except (RuntimeError, ValueError, IndexError, TypeError) as err:
         msg = str(err).split("\n")[0]
         raise MXNetError(f"{op.name}: {msg} (inputs: {_describe(op, inputs)})") from None
-    if isinstance(res, (tuple, list)):
-        outs = [_nd.NDArray._wrap(r, ctx) for r in res]
+    if res.__class__ is torch.Tensor:
         if out is not None:
-            for o, r in zip(out, res):
-                _write_out(o, r)
+            _write_out(out, res)
             return out
-        return outs
+        return nd_cls._wrap(res, ctx)
     if out is not None:
-        _write_out(out, res)
+        for o, r in zip(out, res):
+            _write_out(o, r)
         return out
-    return _nd.NDArray._wrap(res, ctx)
+    return [nd_cls._wrap(r, ctx) for r in res]
 
 
 def _write_out(out, res: torch.Tensor) -> None:
-    from .ndarray import autograd_state
-
     if res is out._tensor:
         return
     if tuple(res.shape) != tuple(out._tensor.shape):
         raise MXNetError(
             f"out= has shape {shape_str(out.shape)} but the result has shape {shape_str(res.shape)}"
         )
-    if autograd_state.recording:
+    if _state.recording:
         out._tensor.copy_(res)
     else:
         with torch.no_grad():
@@ -198,16 +218,14 @@ def _write_out(out, res: torch.Tensor) -> None:
 
 def _finish_deferred(op: OpDef, inputs, tensors, params, ctx):
     """Infer the shapes of deferred Parameters from the other inputs and initialise them."""
-    from . import ndarray as _nd
-
     if op.infer_shape is None:
-        names = [x.param.name for x in inputs if isinstance(x, _nd.DeferredData)]
+        names = [x.param.name for x in inputs if isinstance(x, _Deferred)]
         raise MXNetError(f"{op.name}: cannot infer the shape of deferred parameter(s) {', '.join(names)}")
     shapes = [None if t is None else tuple(t.shape) for t in tensors]
     full = op.infer_shape(op, shapes, params)
     out = list(tensors)
     for i, x in enumerate(inputs):
-        if isinstance(x, _nd.DeferredData):
+        if isinstance(x, _Deferred):
             x.param._finish_deferred_init(tuple(full[i]))
             out[i] = x.param.data(ctx)._tensor
     return out

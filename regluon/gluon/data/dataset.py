@@ -63,13 +63,19 @@ class SimpleDataset(Dataset):
         return self._data[idx]
 
     def _gather(self, indices):
-        return _take(self._data, indices)
+        return _take(self._data, indices, {})
 
 
-def _take(data, indices: np.ndarray):
-    """Rows ``indices`` of an NDArray or NumPy array as one batch (None for other sources)."""
+def _take(data, indices: np.ndarray, cache: dict):
+    """Rows ``indices`` of an NDArray or NumPy array as one batch (None for other sources).
+
+    ``cache`` keeps the index array per Context so several arrays share one conversion.
+    """
     if isinstance(data, NDArray):
-        return nd.take(data, nd.array(indices, ctx=data.context, dtype="int64"))
+        idx = cache.get(data.context)
+        if idx is None:
+            idx = cache[data.context] = nd.array(indices, ctx=data.context, dtype="int64")
+        return data[idx]
     if isinstance(data, np.ndarray) and data.dtype != object:
         return nd.array(data[indices], dtype=data.dtype)
     return None
@@ -105,7 +111,8 @@ class ArrayDataset(Dataset):
         return self._length
 
     def _gather(self, indices):
-        parts = [_take(d, indices) for d in self._data]
+        cache: dict = {}
+        parts = [_take(d, indices, cache) for d in self._data]
         if any(p is None for p in parts):
             return None
         return parts[0] if len(parts) == 1 else parts

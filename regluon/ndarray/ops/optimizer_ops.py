@@ -21,27 +21,45 @@ _COMMON = (
 )
 
 
+def _scalars(values: list):
+    """One scalar when all values agree (the cheaper foreach overload), else the list."""
+    first = values[0]
+    return first if all(v == first for v in values) else list(values)
+
+
+def _step(grads, lrs, rescale_grad, clip_gradient):
+    """-lr * clip(rescale_grad * grad) as new tensors, rounded in MXNet's order, one allocation."""
+    if rescale_grad == 1.0 and clip_gradient < 0:
+        return torch._foreach_mul(grads, _scalars([-lr for lr in lrs]))
+    g = torch._foreach_mul(grads, rescale_grad)
+    if clip_gradient >= 0:
+        torch._foreach_clamp_min_(g, -clip_gradient)
+        torch._foreach_clamp_max_(g, clip_gradient)
+    torch._foreach_mul_(g, _scalars([-lr for lr in lrs]))
+    return g
+
+
 def sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient):
     """MXNet's SGD rule on lists of tensors (in place on ``weights`` and ``moms``).
 
     Without momentum:  w = (1 - lr*wd) * w - lr * clip(rescale*g)
     With momentum:     m = momentum*m - lr*wd*w - lr*clip(rescale*g);  w = w + m
+
+    The products are rounded in MXNet's order, so results match MXNet's kernels bit for bit
+    where the hardware rounds the same way.
     """
-    g = torch._foreach_mul(grads, rescale_grad)
-    if clip_gradient >= 0:
-        torch._foreach_clamp_min_(g, -clip_gradient)
-        torch._foreach_clamp_max_(g, clip_gradient)
+    step = _step(grads, lrs, rescale_grad, clip_gradient)
     if moms is None:
-        torch._foreach_mul_(weights, [1.0 - lr * wd for lr, wd in zip(lrs, wds)])
-        torch._foreach_mul_(g, [-lr for lr in lrs])
-        torch._foreach_add_(weights, g)
+        if any(wds):
+            torch._foreach_mul_(weights, _scalars([1.0 - lr * wd for lr, wd in zip(lrs, wds)]))
+        torch._foreach_add_(weights, step)
         return
     torch._foreach_mul_(moms, momentum)
-    torch._foreach_mul_(g, [-lr for lr in lrs])
-    torch._foreach_add_(moms, g)
+    torch._foreach_add_(moms, step)
     if any(wds):
-        decay = torch._foreach_mul(weights, [-lr * wd for lr, wd in zip(lrs, wds)])
-        torch._foreach_add_(moms, decay)
+        torch._foreach_add_(
+            moms, torch._foreach_mul(weights, _scalars([-lr * wd for lr, wd in zip(lrs, wds)]))
+        )
     torch._foreach_add_(weights, moms)
 
 
