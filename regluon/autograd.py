@@ -127,6 +127,10 @@ def mark_variables(variables, gradients, grad_reqs: str | Sequence[str] = "write
 
 
 def _heads(heads, head_grads):
+    if heads.__class__ is NDArray and head_grads is None:  # fast path: y.backward()
+        t = heads._tensor
+        if t.requires_grad:
+            return (t,), (torch.ones_like(t),)
     if isinstance(heads, NDArray):
         heads = [heads]
         head_grads = (

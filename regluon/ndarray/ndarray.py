@@ -97,11 +97,10 @@ def collect_grads() -> None:
             a_dst.append(info.buf._tensor)
             a_src.append(g)
         info.fresh = True
-    with torch.no_grad():
-        if w_dst:
-            torch._foreach_copy_(w_dst, w_src)
-        if a_dst:
-            torch._foreach_add_(a_dst, a_src)
+    if w_dst:
+        torch._foreach_copy_(w_dst, w_src)
+    if a_dst:
+        torch._foreach_add_(a_dst, a_src)
 
 
 class NDArray:
@@ -312,7 +311,7 @@ class NDArray:
         """
         from ..autograd import backward
 
-        backward([self], None if out_grad is None else [out_grad], retain_graph, train_mode)
+        backward(self, out_grad, retain_graph, train_mode)
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key) -> NDArray:

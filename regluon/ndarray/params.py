@@ -173,6 +173,20 @@ class Param:
 
     def __post_init__(self):
         self.fast_types = self.type.fast_types
+        self._cache: dict = {}
+
+    def convert_cached(self, op_name: str, value: Any) -> Any:
+        """:meth:`convert`, remembering results for hashable values (attributes repeat a lot)."""
+        try:
+            key = (value.__class__, value)
+            return self._cache[key]
+        except KeyError:
+            res = self.convert(op_name, value)
+            if len(self._cache) < 512:
+                self._cache[key] = res
+            return res
+        except TypeError:  # unhashable (a list)
+            return self.convert(op_name, value)
 
     def convert(self, op_name: str, value: Any) -> Any:
         try:

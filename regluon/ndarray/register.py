@@ -113,7 +113,7 @@ def parse_params(op: OpDef, kwargs: dict) -> dict:
         elif value.__class__ in spec.fast_types:
             params[key] = value
         else:
-            params[key] = spec.convert(op.name, value)
+            params[key] = spec.convert_cached(op.name, value)
     for key in op.required:
         if params[key] is None:
             raise TypeError(f"{op.name}: required parameter '{key}' is missing")
@@ -137,8 +137,10 @@ def _input_slow(op: OpDef, i: int, x):
     name = op.inputs[0] if op.variadic else op.inputs[min(i, len(op.inputs) - 1)]
     if isinstance(x, _NDArray):
         return x._tensor
-    if x is None and name in op.optional_inputs:
+    if x is None and (name in op.optional_inputs or op.creates):
         return None
+    if x is None:
+        raise TypeError(f"{op.name}: missing input '{name}'")
     if isinstance(x, _Deferred):
         return _Deferred
     raise TypeError(f"{op.name}: input '{name}' must be an NDArray, got {type(x).__name__}")
@@ -243,6 +245,9 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     variadic = op.variadic
 
     def fn(*args, out=None, **kwargs):
+        if len(args) == n_in and not variadic and not kwargs.keys() & input_names:
+            # common case: all inputs positional, parameters by keyword
+            return invoke(op, args, parse_params(op, kwargs), out)
         if variadic:
             inputs = list(args)
             if not inputs and input_names[0] in kwargs:
@@ -259,10 +264,6 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
                 for name in input_names[len(inputs) :]:
                     inputs.append(kwargs.pop(name, None))
         params = parse_params(op, kwargs)
-        if not op.creates:
-            for name, x in zip(input_names, inputs):
-                if x is None and name not in op.optional_inputs and not variadic:
-                    raise TypeError(f"{op.name}: missing input '{name}'")
         return invoke(op, inputs, params, out)
 
     fn.__name__ = public_name or op.name
