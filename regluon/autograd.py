@@ -175,16 +175,13 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     equals ``y.sum().backward()``.
     """
     tensors, grads = _heads(heads, head_grads)
-    with _Scope(False, train_mode):
-        try:
-            torch.autograd.backward(tensors, grads, retain_graph=retain_graph)
-            collect_grads()
-        except RuntimeError as err:
-            if "second time" in str(err) or "does not require grad" in str(err):
-                raise MXNetError(
-                    _NOT_RECORDED.format(what="the head (its graph was already freed)")
-                ) from None
-            raise MXNetError(f"backward: {str(err).splitlines()[0]}") from None
+    try:
+        _run_backward(tuple(tensors), tuple(grads), retain_graph)
+    except RuntimeError as err:
+        if "second time" in str(err) or "does not require grad" in str(err):
+            raise MXNetError(_NOT_RECORDED.format(what="the head (its graph was already freed)")) from None
+        raise MXNetError(f"backward: {str(err).splitlines()[0]}") from None
+    collect_grads()
 
 
 def grad(
