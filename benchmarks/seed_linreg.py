@@ -2,7 +2,8 @@
 
 Each contender trains the same model on the same 1000x2 data with batch size 10 (300 steps):
   regluon  - the seed notebook's code, unchanged (Gluon DataLoader, nn.Dense, L2Loss, Trainer 'sgd')
-  pytorch  - the same model in idiomatic PyTorch (TensorDataset + DataLoader, nn.Linear, optim.SGD)
+  pytorch  - the same model as the book's PyTorch edition writes it (TensorDataset + DataLoader,
+             nn.Linear, nn.MSELoss, optim.SGD)
   mxnet    - the seed's code on real MXNet 1.9.1, run in the oracle venv (.venv-oracle) if it exists
 
 The contenders alternate, each is repeated, and medians are reported, with 1 thread and with all
@@ -72,12 +73,12 @@ def torch_loop(features, labels) -> tuple[float, float]:
     opt = torch.optim.SGD(net.parameters(), lr=LR)
     for _ in range(EPOCHS):
         for X, y in loader:
+            l = loss_fn(net(X), y)
             opt.zero_grad()
-            l = loss_fn(net(X), y) / 2
             l.backward()
             opt.step()
         with torch.no_grad():
-            final = (loss_fn(net(X_all), y_all) / 2).item()
+            final = loss_fn(net(X_all), y_all).item() / 2  # MSE/2 = MXNet's L2Loss, for the printout
     return time.perf_counter() - start, final
 
 

@@ -132,44 +132,40 @@ def bind(ndarray_cls, deferred_cls, state, current_context) -> None:
     _NDArray, _Deferred, _state, _current_context = ndarray_cls, deferred_cls, state, current_context
 
 
-def _input_slow(op: OpDef, i: int, x):
-    """Classify an input that is not a plain NDArray: None (optional), deferred, subclass, or error."""
-    name = op.inputs[0] if op.variadic else op.inputs[min(i, len(op.inputs) - 1)]
-    if isinstance(x, _NDArray):
-        return x._tensor
-    if x is None and (name in op.optional_inputs or op.creates):
-        return None
-    if x is None:
-        raise TypeError(f"{op.name}: missing input '{name}'")
-    if isinstance(x, _Deferred):
-        return _Deferred
-    raise TypeError(f"{op.name}: input '{name}' must be an NDArray, got {type(x).__name__}")
+def _classify(op: OpDef, inputs: Sequence):
+    """Slow path of :func:`invoke`: inputs that are None (optional), deferred Parameters or wrong."""
+    tensors, ctx, deferred = [], None, False
+    for i, x in enumerate(inputs):
+        name = op.inputs[0] if op.variadic else op.inputs[min(i, len(op.inputs) - 1)]
+        if isinstance(x, _NDArray):
+            tensors.append(x._tensor)
+            ctx = ctx or x._ctx
+        elif isinstance(x, _Deferred):
+            tensors.append(None)
+            deferred = True
+        elif x is None and (name in op.optional_inputs or op.creates):
+            tensors.append(None)
+        elif x is None:
+            raise TypeError(f"{op.name}: missing input '{name}'")
+        else:
+            raise TypeError(f"{op.name}: input '{name}' must be an NDArray, got {type(x).__name__}")
+    return tensors, ctx, deferred
 
 
 def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
     """Run ``op`` on NDArray ``inputs`` with converted ``params``; wrap the result(s)."""
-    nd_cls = _NDArray
-    tensors = []
-    ctx = None
-    deferred = needs_grad = False
-    for i, x in enumerate(inputs):
-        if x.__class__ is nd_cls:
-            t = x._tensor
-            if ctx is None:
-                ctx = x._ctx
-        else:
-            t = _input_slow(op, i, x)
-            if t is _Deferred:
-                deferred, t = True, None
-            elif t is not None and ctx is None:
-                ctx = x._ctx
-        if t is not None and t.requires_grad:
-            needs_grad = True
-        tensors.append(t)
-    if deferred:
-        tensors = _finish_deferred(op, inputs, tensors, params, ctx)
-    elif op.infer_shape is not None:
-        op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
+    try:
+        tensors = [x._tensor for x in inputs]
+        ctx = inputs[0]._ctx if inputs else None
+    except AttributeError:
+        tensors, ctx, deferred = _classify(op, inputs)
+        if deferred:
+            tensors = _finish_deferred(op, inputs, tensors, params, ctx)
+        elif op.infer_shape is not None:
+            op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
+    else:
+        if op.infer_shape is not None:
+            op.infer_shape(op, [tuple(t.shape) for t in tensors], params)
     if op.creates:
         ctx = params.get("ctx") or _current_context()
         params["ctx"] = ctx
@@ -181,8 +177,14 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
             if out is None
             else ([o._tensor for o in out] if isinstance(out, (list, tuple)) else out._tensor)
         )
+    guard = False
+    if not _state.recording:  # outside record(): never build a graph, even from attached arrays
+        for t in tensors:
+            if t is not None and t.requires_grad:
+                guard = True
+                break
     try:
-        if needs_grad and not _state.recording:
+        if guard:
             with torch.no_grad():
                 res = op.impl(*tensors, **params)
         else:
@@ -196,12 +198,12 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
         if out is not None:
             _write_out(out, res)
             return out
-        return nd_cls._wrap(res, ctx)
+        return _NDArray._wrap(res, ctx)
     if out is not None:
         for o, r in zip(out, res):
             _write_out(o, r)
         return out
-    return [nd_cls._wrap(r, ctx) for r in res]
+    return [_NDArray._wrap(r, ctx) for r in res]
 
 
 def _write_out(out, res: torch.Tensor) -> None:
