@@ -36,6 +36,15 @@ class _SequentialMixin:
     def __len__(self) -> int:
         return len(self._children)
 
+    def forward(self, x, *args):
+        """Run the children in order; a child returning a tuple feeds all of it to the next."""
+        for block in self._children.values():
+            x = block(x, *args)
+            args = ()
+            if isinstance(x, (tuple, list)):
+                args, x = tuple(x[1:]), x[0]
+        return (x, *args) if args else x
+
 
 class Sequential(_SequentialMixin, Block):
     """Stack Blocks one after another; ``net[i]`` is the i-th, ``len(net)`` their number.
@@ -48,17 +57,6 @@ class Sequential(_SequentialMixin, Block):
         (4, 1)
     """
 
-    def forward(self, x, *args):
-        for block in self._children.values():
-            x = block(x, *args)
-            args = ()
-            if isinstance(x, (tuple, list)):
-                args, x = tuple(x[1:]), x[0]
-        return (x, *args) if args else x
-
-    def hybridize(self, active: bool = True, **kwargs) -> None:
-        super().hybridize(active, **kwargs)
-
 
 class HybridSequential(_SequentialMixin, HybridBlock):
     """Stack HybridBlocks one after another (hybridizable as a whole).
@@ -68,14 +66,6 @@ class HybridSequential(_SequentialMixin, HybridBlock):
         >>> with net.name_scope():
         ...     net.add(nn.Dense(10, activation='relu'), nn.Dense(2))
     """
-
-    def forward(self, x, *args):
-        for block in self._children.values():
-            x = block(x, *args)
-            args = ()
-            if isinstance(x, (tuple, list)):
-                args, x = tuple(x[1:]), x[0]
-        return (x, *args) if args else x
 
     def hybrid_forward(self, F, x, *args):
         return self.forward(x, *args)
