@@ -7,6 +7,7 @@ The array wraps (never subclasses) a tensor and adds MXNet's behaviour: a Contex
 
 from __future__ import annotations
 
+import sys
 import threading
 import weakref
 from typing import Any
@@ -17,6 +18,7 @@ import torch
 from ..base import MXNetError, numeric_types, shape_str
 from ..context import Context, current_context
 from . import dtypes
+from .register import get_op, invoke
 
 
 class _AutogradState(threading.local):
@@ -169,9 +171,7 @@ class NDArray:
     @property
     def T(self) -> NDArray:
         """The transpose (all axes reversed)."""
-        from . import transpose
-
-        return transpose(self)
+        return _nd().transpose(self)
 
     @property
     def grad(self) -> NDArray | None:
@@ -309,9 +309,7 @@ class NDArray:
 
         A non-scalar head uses ``out_grad`` (ones by default), as MXNet does.
         """
-        from ..autograd import backward
-
-        backward(self, out_grad, retain_graph, train_mode)
+        sys.modules["regluon.autograd"].backward(self, out_grad, retain_graph, train_mode)
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key) -> NDArray:
@@ -351,13 +349,11 @@ class NDArray:
     # ------------------------------------------------------------------ reshape
     def reshape(self, *shape, **kwargs) -> NDArray:
         """Reshape; accepts ``x.reshape((2, 3))``, ``x.reshape(2, 3)`` and MXNet's codes 0/-1."""
-        from . import reshape
-
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
         if "shape" in kwargs:
             shape = kwargs.pop("shape")
-        return reshape(self, shape=shape, **kwargs)
+        return _nd().reshape(self, shape=shape, **kwargs)
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other):
@@ -397,14 +393,10 @@ class NDArray:
         return _binary(self, other, None, "_rpower_scalar")
 
     def __neg__(self):
-        from . import negative
-
-        return negative(self)
+        return _nd().negative(self)
 
     def __abs__(self):
-        from . import abs as _abs
-
-        return _abs(self)
+        return _nd().abs(self)
 
     def __eq__(self, other):
         return _binary(self, other, "broadcast_equal", "_equal_scalar")
@@ -463,22 +455,29 @@ def _apply(fn, x: NDArray) -> NDArray:
 
 
 _OPS_CACHE: dict[str, Any] = {}
+_SCALARS = (int, float, np.number, np.bool_)
+
+
+def _nd():
+    """The ``regluon.ndarray`` package (generated op functions), without an import on the hot path."""
+    return sys.modules["regluon.ndarray"]
+
+
+def _op(name: str):
+    op = _OPS_CACHE.get(name)
+    if op is None:
+        op = _OPS_CACHE[name] = get_op(name)
+    return op
 
 
 def _binary(lhs: NDArray, rhs, array_op: str | None, scalar_op: str, out=None):
-    from .register import get_op, invoke
-
-    if isinstance(rhs, NDArray):
+    """``lhs <op> rhs`` for the Python operators: the broadcast op for arrays, the scalar op for numbers."""
+    if rhs.__class__ is NDArray or isinstance(rhs, NDArray):
         if array_op is None:  # reflected op with an NDArray on the left is handled by its own dunder
             return NotImplemented
-        op = _OPS_CACHE.get(array_op) or _OPS_CACHE.setdefault(array_op, get_op(array_op))
-        return invoke(op, (lhs, rhs), {}, out)
-    if isinstance(rhs, (int, float, np.number)) and not isinstance(rhs, (bool, np.bool_)):
-        op = _OPS_CACHE.get(scalar_op) or _OPS_CACHE.setdefault(scalar_op, get_op(scalar_op))
-        return invoke(op, (lhs,), {"scalar": float(rhs)}, out)
-    if isinstance(rhs, (bool, np.bool_)):
-        op = _OPS_CACHE.get(scalar_op) or _OPS_CACHE.setdefault(scalar_op, get_op(scalar_op))
-        return invoke(op, (lhs,), {"scalar": float(rhs)}, out)
+        return invoke(_op(array_op), (lhs, rhs), {}, out)
+    if isinstance(rhs, _SCALARS):
+        return invoke(_op(scalar_op), (lhs,), {"scalar": float(rhs)}, out)
     raise TypeError(f"type {type(rhs).__name__} is not supported with NDArray (use an NDArray or a number)")
 
 
