@@ -142,8 +142,9 @@ def main() -> None:
     for threads in sorted({1, cores}):
         times: dict[str, list[float]] = {"regluon": [], "pytorch": [], "mxnet": []}
         losses: dict[str, float] = {}
-        run_inprocess("regluon", threads)  # warm-up: imports, first allocations
-        run_inprocess("pytorch", threads)
+        for _ in range(3):  # warm-up: imports, first allocations, caches
+            run_inprocess("regluon", threads)
+            run_inprocess("pytorch", threads)
         for _ in range(args.repeats):
             for name in ("regluon", "pytorch", "mxnet"):
                 res = run_mxnet(threads) if name == "mxnet" else run_inprocess(name, threads)

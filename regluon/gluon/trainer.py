@@ -170,7 +170,9 @@ class Trainer:
         for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
-            datas, grads = param.list_data(), param.list_grad()
+            datas, grads = param._data, param._grad
+            if datas is None or grads is None:
+                datas, grads = param.list_data(), param.list_grad()  # raises the right error
             if not ignore_stale_grad:
                 for data in datas:
                     if not data._fresh_grad:

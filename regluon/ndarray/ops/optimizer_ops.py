@@ -7,6 +7,8 @@ in place; without ``out`` the weight is left alone and a new array is returned.
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 import torch
 
@@ -169,11 +171,9 @@ class _FloatTuple(Shape):
     name = "tuple of float"
 
     def parse(self, value):
-        import ast
-
         if isinstance(value, str):
             value = ast.literal_eval(value)
-        return tuple(float(v) for v in value)
+        return tuple(map(float, value))
 
 
 for _name, _mom in (("multi_sgd_update", False), ("multi_sgd_mom_update", True)):
