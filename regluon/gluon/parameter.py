@@ -315,7 +315,7 @@ class Parameter:
         """What a block hands to ``hybrid_forward``: the value, or a placeholder to infer the shape."""
         data = self._data
         if data is not None:
-            if len(data) == 1 and self._ctx_list[0] == ctx:
+            if len(data) == 1 and (self._ctx_list[0] is ctx or self._ctx_list[0] == ctx):
                 return data[0]
             return self.data(ctx)
         if self._deferred_init:

@@ -46,6 +46,9 @@ class OpDef:
     method: str | None = None
     variadic: bool = False
     optional_inputs: tuple[str, ...] = ()
+    #: Shape rule ``(op, input_shapes, params) -> full input shapes``: fills in the shapes of deferred
+    #: Parameters and, when the implementation fails, raises the MXNet-style shape error. Cheap
+    #: checks that torch would not catch belong in the implementation itself.
     infer_shape: Callable | None = None
     creates: bool = False
     differentiable: bool = True
@@ -60,6 +63,8 @@ class OpDef:
         self.param_map = {p.name: p for p in self.params}
         self.defaults = {p.name: p.default for p in self.params}
         self.required = tuple(p.name for p in self.params if p.required)
+        # invoke adds entries to the params of creation and out-taking ops; the others may share defaults
+        self.pure_params = not (self.creates or self.takes_out)
 
 
 def register(op: OpDef) -> OpDef:
@@ -99,6 +104,8 @@ def _describe(op: OpDef, inputs) -> str:
 
 def parse_params(op: OpDef, kwargs: dict) -> dict:
     """Turn user keyword arguments into converted parameter values (defaults filled in)."""
+    if not kwargs and not op.required:
+        return op.defaults if op.pure_params else dict(op.defaults)
     params = dict(op.defaults)
     pmap = op.param_map
     for key, value in kwargs.items():
@@ -161,11 +168,6 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
         tensors, ctx, deferred = _classify(op, inputs)
         if deferred:
             tensors = _finish_deferred(op, inputs, tensors, params, ctx)
-        elif op.infer_shape is not None:
-            op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
-    else:
-        if op.infer_shape is not None:
-            op.infer_shape(op, [tuple(t.shape) for t in tensors], params)
     if op.creates:
         ctx = params.get("ctx") or _current_context()
         params["ctx"] = ctx
@@ -192,6 +194,8 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
     except MXNetError:
         raise
     except (RuntimeError, ValueError, IndexError, TypeError) as err:
+        if op.infer_shape is not None:  # the op's shape rule explains the failure in MXNet's terms
+            op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
         msg = str(err).split("\n")[0]
         raise MXNetError(f"{op.name}: {msg} (inputs: {_describe(op, inputs)})") from None
     if res.__class__ is torch.Tensor:
@@ -247,9 +251,12 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     variadic = op.variadic
 
     def fn(*args, out=None, **kwargs):
-        if len(args) == n_in and not variadic and not kwargs.keys() & input_names:
-            # common case: all inputs positional, parameters by keyword
-            return invoke(op, args, parse_params(op, kwargs), out)
+        if len(args) == n_in and not variadic:
+            for name in input_names:
+                if name in kwargs:
+                    break
+            else:  # common case: all inputs positional, parameters by keyword
+                return invoke(op, args, parse_params(op, kwargs), out)
         if variadic:
             inputs = list(args)
             if not inputs and input_names[0] in kwargs:

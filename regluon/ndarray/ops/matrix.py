@@ -85,6 +85,8 @@ def _reverse_codes(target: tuple) -> tuple:
 
 
 def _reshape(data, shape, reverse):
+    if shape and min(shape) > 0 and math.prod(shape) == data.numel():  # no special codes: nothing to resolve
+        return data.reshape(shape)
     return data.reshape(infer_reshape(tuple(data.shape), shape, reverse))
 
 

@@ -34,6 +34,14 @@ def _fc_infer(op, shapes, params):
 
 def _fc(data, weight, bias, num_hidden, no_bias, flatten):
     x = data.reshape(data.shape[0], -1) if flatten and data.dim() != 2 else data
+    if (
+        weight.shape[0] != num_hidden
+        or weight.shape[-1] != x.shape[-1]
+        or (not no_bias and (bias is None or bias.shape != (num_hidden,)))
+    ):
+        shapes = [tuple(t.shape) if t is not None else None for t in (data, weight, bias)]
+        _fc_infer(None, shapes, {"num_hidden": num_hidden, "no_bias": no_bias, "flatten": flatten})
+        raise MXNetError("FullyConnected: bias is required unless no_bias=True")
     return tF.linear(x, weight, None if no_bias else bias)
 
 

@@ -41,15 +41,20 @@ def _step(grads, lrs, rescale_grad, clip_gradient):
     return g
 
 
-def sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient):
+def sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=False):
     """MXNet's SGD rule on lists of tensors (in place on ``weights`` and ``moms``).
 
     Without momentum:  w = (1 - lr*wd) * w - lr * clip(rescale*g)
     With momentum:     m = momentum*m - lr*wd*w - lr*clip(rescale*g);  w = w + m
 
     The products are rounded in MXNet's order, so results match MXNet's kernels bit for bit
-    where the hardware rounds the same way.
+    where the hardware rounds the same way. ``fused=True`` (the multi-tensor ops, which Trainer
+    uses) folds ``lr * rescale_grad`` into one kernel when nothing else applies.
     """
+    if moms is None and fused and clip_gradient < 0 and not any(wds) and all(lr == lrs[0] for lr in lrs):
+        # one kernel: w += (-lr * rescale) * g; equal to the two-step rounding up to one ulp
+        torch._foreach_add_(weights, grads, alpha=-lrs[0] * rescale_grad)
+        return
     step = _step(grads, lrs, rescale_grad, clip_gradient)
     if moms is None:
         if any(wds):
@@ -161,6 +166,7 @@ def _multi(with_mom):
             momentum,
             rescale_grad,
             clip_gradient,
+            fused=True,
         )
         return tuple(weights)
 
