@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 import torch
 
@@ -43,7 +45,7 @@ _UNARY = {
     "negative": (torch.neg, np.negative, (-2, 2), True, "Numerical negative, element-wise."),
     "abs": (torch.abs, np.abs, (-2, 2), True, "Absolute value, element-wise."),
     "sign": (torch.sign, np.sign, (-2, 2), False, "Sign (-1, 0 or 1), element-wise."),
-    "square": (torch.square, np.square, (-2, 2), True, "Square, element-wise."),
+    "square": (torch.Tensor.square, np.square, (-2, 2), True, "Square, element-wise."),
     "sqrt": (torch.sqrt, np.sqrt, (0.5, 3), True, "Square root, element-wise."),
     "rsqrt": (torch.rsqrt, lambda x: 1 / np.sqrt(x), (0.5, 3), True, "Reciprocal square root."),
     "cbrt": (lambda t: torch.sign(t) * torch.abs(t) ** (1.0 / 3), np.cbrt, (0.5, 3), True, "Cube root."),
@@ -183,17 +185,17 @@ def _np_cmp(fn):
 
 # name: (torch fn, numpy reference, differentiable, doc, same-shape aliases)
 _BINARY = {
-    "add": (torch.add, np.add, True, "Sum", ("elemwise_add", "_plus", "_add"), ("broadcast_plus",)),
+    "add": (operator.add, np.add, True, "Sum", ("elemwise_add", "_plus", "_add"), ("broadcast_plus",)),
     "sub": (
-        torch.sub,
+        operator.sub,
         np.subtract,
         True,
         "Difference",
         ("elemwise_sub", "_minus", "_sub"),
         ("broadcast_minus",),
     ),
-    "mul": (torch.mul, np.multiply, True, "Product", ("elemwise_mul", "_mul"), ()),
-    "div": (torch.div, np.divide, True, "Quotient", ("elemwise_div", "_div"), ()),
+    "mul": (operator.mul, np.multiply, True, "Product", ("elemwise_mul", "_mul"), ()),
+    "div": (operator.truediv, np.divide, True, "Quotient", ("elemwise_div", "_div"), ()),
     "mod": (_mod, np.mod, False, "Remainder (sign of the divisor, as Python)", ("_mod",), ()),
     "power": (torch.pow, np.power, True, "First input raised to the second", ("_power",), ()),
     "maximum": (torch.maximum, np.maximum, True, "Larger element", ("_maximum",), ()),
@@ -307,11 +309,11 @@ def _np_keep(fn):
 
 
 _SCALAR = {
-    "_plus_scalar": (torch.add, np.add, True),
-    "_minus_scalar": (torch.sub, np.subtract, True),
+    "_plus_scalar": (operator.add, np.add, True),
+    "_minus_scalar": (operator.sub, np.subtract, True),
     "_rminus_scalar": (lambda t, s: s - t, lambda x, s: s - x, True),
-    "_mul_scalar": (torch.mul, np.multiply, True),
-    "_div_scalar": (torch.div, np.divide, True),
+    "_mul_scalar": (operator.mul, np.multiply, True),
+    "_div_scalar": (operator.truediv, np.divide, True),
     "_rdiv_scalar": (lambda t, s: s / t, lambda x, s: s / x, True),
     "_mod_scalar": (_mod, np.mod, False),
     "_rmod_scalar": (

@@ -69,8 +69,8 @@ def _reduce_samples():
 
 
 _REDUCERS = {
-    "sum": (lambda t, a, k: torch.sum(t, dim=a, keepdim=k), np.sum, ("sum_axis",), "Sum"),
-    "mean": (lambda t, a, k: torch.mean(t, dim=a, keepdim=k), np.mean, (), "Mean"),
+    "sum": (lambda t, a, k: t.sum(a, k), np.sum, ("sum_axis",), "Sum"),
+    "mean": (lambda t, a, k: t.mean(a, k), np.mean, (), "Mean"),
     "max": (lambda t, a, k: torch.amax(t, dim=a, keepdim=k), np.max, ("max_axis",), "Maximum"),
     "min": (lambda t, a, k: torch.amin(t, dim=a, keepdim=k), np.min, ("min_axis",), "Minimum"),
     "prod": (_prod, np.prod, (), "Product"),
