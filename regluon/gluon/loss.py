@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..ndarray import NDArray
 from .block import HybridBlock
 
 
@@ -17,7 +18,12 @@ def _apply_weighting(F, loss, weight=None, sample_weight=None):
 
 
 def _reshape_like(F, x, y):
-    """``x`` reshaped to ``y``'s shape (e.g. labels (N,) against predictions (N, 1))."""
+    """``x`` reshaped to ``y``'s shape (e.g. labels (N,) against predictions (N, 1)).
+
+    Arrays use the reshape view, as MXNet does eagerly; symbols use the ``reshape_like`` operator.
+    """
+    if isinstance(x, NDArray):
+        return x.reshape(y.shape)
     return F.reshape_like(x, y)
 
 

@@ -7,6 +7,7 @@ The array wraps (never subclasses) a tensor and adds MXNet's behaviour: a Contex
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import weakref
@@ -18,6 +19,7 @@ import torch
 from ..base import MXNetError, numeric_types, shape_str
 from ..context import Context, current_context
 from . import dtypes
+from .ops.matrix import infer_reshape
 from .register import get_op, invoke
 
 
@@ -348,12 +350,26 @@ class NDArray:
 
     # ------------------------------------------------------------------ reshape
     def reshape(self, *shape, **kwargs) -> NDArray:
-        """Reshape; accepts ``x.reshape((2, 3))``, ``x.reshape(2, 3)`` and MXNet's codes 0/-1."""
+        """A view with a new shape: ``x.reshape((2, 3))``, ``x.reshape(2, 3)``, MXNet's codes 0/-1/-2/-3/-4.
+
+        As in MXNet, the result shares storage with ``x`` (``nd.reshape`` is the operator form).
+
+        Example:
+            >>> mx.nd.ones((2, 3, 4)).reshape((0, -1)).shape
+            (2, 12)
+        """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
-            shape = tuple(shape[0])
+            shape = shape[0]
         if "shape" in kwargs:
             shape = kwargs.pop("shape")
-        return _nd().reshape(self, shape=shape, **kwargs)
+        reverse = bool(kwargs.pop("reverse", False))
+        if kwargs:
+            raise TypeError(f"reshape: unexpected argument(s) {', '.join(kwargs)}")
+        shape = tuple(shape)
+        t = self._tensor
+        if not (shape and not reverse and min(shape) > 0 and math.prod(shape) == t.numel()):
+            shape = infer_reshape(tuple(t.shape), shape, reverse)
+        return _apply(lambda x: x.reshape(shape), self)
 
     # ------------------------------------------------------------------ operators
     def __add__(self, other):
