@@ -65,6 +65,7 @@ class OpDef:
         self.required = tuple(p.name for p in self.params if p.required)
         # invoke adds entries to the params of creation and out-taking ops; the others may share defaults
         self.pure_params = not (self.creates or self.takes_out)
+        self.parse_cache: dict = {}
 
 
 def register(op: OpDef) -> OpDef:
@@ -107,20 +108,29 @@ def parse_params(op: OpDef, kwargs: dict) -> dict:
     if not kwargs and not op.required:
         return op.defaults if op.pure_params else dict(op.defaults)
     params = dict(op.defaults)
-    pmap = op.param_map
+    cache = op.parse_cache
     for key, value in kwargs.items():
-        spec = pmap.get(key)
+        try:  # most attributes repeat call after call: (name, type, value) -> parsed value
+            params[key] = cache[key, value.__class__, value]
+            continue
+        except (KeyError, TypeError):
+            pass
+        spec = op.param_map.get(key)
         if spec is None:
             if key in ("name", "attr"):
                 continue
-            allowed = ", ".join(pmap) or "none"
+            allowed = ", ".join(op.param_map) or "none"
             raise TypeError(f"{op.name}: unexpected argument '{key}' (parameters: {allowed})")
         if value is None and not spec.required:
             params[key] = None
-        elif value.__class__ in spec.fast_types:
-            params[key] = value
-        else:
-            params[key] = spec.convert_cached(op.name, value)
+            continue
+        parsed = spec.convert(op.name, value)
+        params[key] = parsed
+        try:
+            if len(cache) < 1024:
+                cache[key, value.__class__, value] = parsed
+        except TypeError:  # unhashable value, e.g. a list
+            pass
     for key in op.required:
         if params[key] is None:
             raise TypeError(f"{op.name}: required parameter '{key}' is missing")

@@ -22,7 +22,7 @@ def reduce_axes(op: str, ndim: int, axis, exclude: bool) -> tuple:
         return () if exclude else tuple(range(ndim))
     axes = normalize_axes(op, axis, ndim)
     if exclude:
-        return tuple(i for i in range(ndim) if i not in axes)
+        return tuple([i for i in range(ndim) if i not in axes])
     return axes
 
 
