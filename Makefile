@@ -26,7 +26,8 @@ bench: venv
 	$(PY) benchmarks/seed_linreg.py
 
 # Regenerate golden files with real MXNet 1.9.1 (see README, "The MXNet oracle").
-golden:
+golden: venv
 	test -x .venv-oracle/bin/python || ($(PYTHON) -m venv .venv-oracle && \
 	  .venv-oracle/bin/pip install -q mxnet==1.9.1 numpy==1.23.5)
+	$(PY) tools/dump_op_cases.py
 	for f in tools/gen_*.py; do .venv-oracle/bin/python $$f || exit 1; done

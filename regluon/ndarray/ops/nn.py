@@ -87,8 +87,6 @@ _ACTS = {
     "tanh": (torch.tanh, np.tanh),
     "softrelu": (lambda t: torch.where(t > 20, t, torch.log1p(torch.exp(t))), lambda x: np.log1p(np.exp(x))),
     "softsign": (tF.softsign, lambda x: x / (1 + np.abs(x))),
-    "log_sigmoid": (tF.logsigmoid, lambda x: -np.log1p(np.exp(-x))),
-    "mish": (tF.mish, lambda x: x * np.tanh(np.log1p(np.exp(x)))),
 }
 
 register(
