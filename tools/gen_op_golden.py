@@ -14,6 +14,7 @@ from _oracle import GOLDEN, real_mxnet
 warnings.filterwarnings("ignore")
 mx = real_mxnet()
 import numpy as np  # noqa: E402
+
 from mxnet import autograd, nd  # noqa: E402
 
 
