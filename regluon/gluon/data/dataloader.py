@@ -92,6 +92,11 @@ class DataLoader:
 
     def __iter__(self):
         gather = getattr(self._dataset, "_gather", None) if self._batchify_fn is None else None
+        if gather is not None:
+            plan = getattr(self._batch_sampler, "_batch_slices", lambda: None)()
+            if plan is not None:
+                yield from self._gathered(gather, *plan)
+                return
         batchify = self._batchify_fn or default_batchify_fn
         for batch in self._batch_sampler:
             if gather is not None:
@@ -100,6 +105,15 @@ class DataLoader:
                     yield out
                     continue
             yield batchify([self._dataset[i] for i in batch])
+
+    def _gathered(self, gather, order: np.ndarray, slices: list):
+        """Vectorised batches: the pass's whole index order becomes one array, sliced per batch."""
+        order_nd = nd.array(order, dtype="int64")
+        for start, stop in slices:
+            out = gather(order_nd[start:stop])
+            if out is None:  # the dataset cannot gather after all: fall back to item by item
+                out = default_batchify_fn([self._dataset[int(i)] for i in order[start:stop]])
+            yield out
 
     def __len__(self) -> int:
         return len(self._batch_sampler)

@@ -66,18 +66,24 @@ class SimpleDataset(Dataset):
         return _take(self._data, indices, {})
 
 
-def _take(data, indices: np.ndarray, cache: dict):
-    """Rows ``indices`` of an NDArray or NumPy array as one batch (None for other sources).
+def _take(data, indices, cache: dict):
+    """Rows ``indices`` (NumPy or NDArray of int64) of an NDArray or NumPy array as one batch
+    (None for other sources).
 
     ``cache`` keeps the index array per Context so several arrays share one conversion.
     """
     if isinstance(data, NDArray):
         idx = cache.get(data.context)
         if idx is None:
-            idx = cache[data.context] = nd.array(indices, ctx=data.context, dtype="int64")
+            if isinstance(indices, NDArray):
+                idx = indices.as_in_context(data.context)
+            else:
+                idx = nd.array(indices, ctx=data.context, dtype="int64")
+            cache[data.context] = idx
         return data[idx]
     if isinstance(data, np.ndarray) and data.dtype != object:
-        return nd.array(data[indices], dtype=data.dtype)
+        rows = indices.asnumpy() if isinstance(indices, NDArray) else indices
+        return nd.array(data[rows], dtype=data.dtype)
     return None
 
 

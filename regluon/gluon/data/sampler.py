@@ -32,6 +32,10 @@ class SequentialSampler(Sampler):
     def __len__(self) -> int:
         return self._length
 
+    def _order(self) -> np.ndarray:
+        """This pass's indices as one array (what ``__iter__`` yields)."""
+        return np.arange(self._start, self._start + self._length)
+
 
 class RandomSampler(Sampler):
     """A random permutation of ``range(length)``, drawn anew for each pass.
@@ -50,6 +54,8 @@ class RandomSampler(Sampler):
 
     def __iter__(self):
         return iter(self._permutation().tolist())
+
+    _order = _permutation
 
     def __len__(self) -> int:
         return self._length
@@ -88,6 +94,26 @@ class BatchSampler(Sampler):
                 yield batch
             elif self._last_batch == "rollover":
                 self._prev = batch
+
+    def _batch_slices(self):
+        """The batches of one pass as ``(order, start, stop)`` over one index array, or None when the
+        sampler cannot give its order as an array. Same batches as ``__iter__``, rollover included."""
+        order_fn = getattr(self._sampler, "_order", None)
+        if order_fn is None:
+            return None
+        order = order_fn()
+        if self._prev:
+            order = np.concatenate([np.asarray(self._prev, dtype=order.dtype), order])
+            self._prev = []
+        n, bs = len(order), self._batch_size
+        full = n - n % bs
+        slices = [(i, i + bs) for i in range(0, full, bs)]
+        if full < n:
+            if self._last_batch == "keep":
+                slices.append((full, n))
+            elif self._last_batch == "rollover":
+                self._prev = order[full:].tolist()
+        return order, slices
 
     def __len__(self) -> int:
         n = len(self._sampler)

@@ -16,8 +16,21 @@ _REDUCE_PARAMS = (
 )
 
 
+_AXES: dict = {}
+
+
 def reduce_axes(op: str, ndim: int, axis, exclude: bool) -> tuple:
-    """The axes an MXNet reduction works on."""
+    """The axes an MXNet reduction works on (memoised: the same few combinations repeat)."""
+    key = (ndim, axis, exclude)
+    hit = _AXES.get(key)
+    if hit is None:
+        hit = _reduce_axes(op, ndim, axis, exclude)
+        if len(_AXES) < 4096:
+            _AXES[key] = hit
+    return hit
+
+
+def _reduce_axes(op: str, ndim: int, axis, exclude: bool) -> tuple:
     if axis is None:
         return () if exclude else tuple(range(ndim))
     axes = normalize_axes(op, axis, ndim)
