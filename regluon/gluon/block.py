@@ -211,14 +211,16 @@ class Block:
         return _HookHandle(self._forward_hooks, hook)
 
     def __call__(self, *args):
-        for hook in self._forward_pre_hooks.values():
-            hook(self, args)
+        if self._forward_pre_hooks:
+            for hook in self._forward_pre_hooks.values():
+                hook(self, args)
         try:
             out = self.forward(*args)
         except MXNetError as err:
             raise _in_block(err, self) from None
-        for hook in self._forward_hooks.values():
-            hook(self, args, out)
+        if self._forward_hooks:
+            for hook in self._forward_hooks.values():
+                hook(self, args, out)
         return out
 
     def forward(self, *args):
@@ -286,7 +288,9 @@ class HybridBlock(Block):
     def forward(self, x, *args):
         if not isinstance(x, NDArray):
             raise TypeError(f"{self.name}: HybridBlock input must be an NDArray, got {type(x).__name__}")
-        ctx = x.context
+        if not self._reg_params:
+            return self.hybrid_forward(nd, x, *args)
+        ctx = x._ctx
         params = {name: p._deferred_or_data(ctx) for name, p in self._reg_params.items()}
         return self.hybrid_forward(nd, x, *args, **params)
 

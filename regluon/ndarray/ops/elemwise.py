@@ -243,7 +243,8 @@ _BINARY = {
 
 def _broadcast_impl(name, fn):
     def impl(lhs, rhs):
-        same_dtype(name, lhs, rhs)
+        if lhs.dtype != rhs.dtype:
+            same_dtype(name, lhs, rhs)  # raises the error
         return fn(lhs, rhs)
 
     return impl
