@@ -29,10 +29,12 @@ class _Scope:
 
     def __enter__(self):
         st = autograd_state
-        self._saved = (st.recording, st.training, torch.is_grad_enabled())
+        grad_on = torch.is_grad_enabled()
+        self._saved = (st.recording, st.training, grad_on)
         if self._rec is not None:
             st.recording = self._rec
-            torch.set_grad_enabled(self._rec)
+            if self._rec != grad_on:
+                torch.set_grad_enabled(self._rec)
         if self._train is not None:
             st.training = self._train
         return self
@@ -40,7 +42,8 @@ class _Scope:
     def __exit__(self, *exc):
         st = autograd_state
         st.recording, st.training, grad_on = self._saved
-        torch.set_grad_enabled(grad_on)
+        if torch.is_grad_enabled() != grad_on:
+            torch.set_grad_enabled(grad_on)
 
 
 def record(train_mode: bool = True) -> _Scope:

@@ -47,6 +47,8 @@ class Context:
         return hash((self.device_typeid, self.device_id))
 
     def __eq__(self, other) -> bool:
+        if other is self:
+            return True
         return (
             isinstance(other, Context)
             and self.device_typeid == other.device_typeid
