@@ -54,7 +54,9 @@ def test_op_matches_mxnet(case):
         got = o.asnumpy()
         assert got.shape == want.shape and got.dtype == want.dtype, f"output {j}: {got.shape} {got.dtype}"
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"output {j}")
-    if any(case["grads"]):
+    if any(case["grads"]) and f"{key}/grad_error" not in _GOLD:
+        # (where MXNet 1.9.1's own backward fails, e.g. sort, the gradient is checked against finite
+        # differences in test_ops.py only)
         heads = [nd.array(_GOLD[f"{key}/head{j}"]) for j in range(len(outs))]
         autograd.backward(outs, heads)
         for k, (a, g) in enumerate(zip(arrays, case["grads"])):

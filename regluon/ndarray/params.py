@@ -91,6 +91,26 @@ class Shape(ParamType):
         raise ValueError(f"expected a shape such as (2, 3), got {value!r}")
 
 
+class OptionalShape(ParamType):
+    """A tuple whose entries are ints or None, e.g. slice bounds ``(None, 2)``; also ``"(None, 2)"``."""
+
+    name = "tuple of int or None"
+
+    def parse(self, value):
+        if isinstance(value, str):
+            value = ast.literal_eval(value.strip()) if value.strip() else ()
+        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+            return (int(value),)
+        if isinstance(value, (tuple, list)):
+            out = []
+            for v in value:
+                if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
+                    raise ValueError(f"expected ints or None, got {value!r}")
+                out.append(None if v is None else int(v))
+            return tuple(out)
+        raise ValueError(f"expected a tuple such as (None, 2), got {value!r}")
+
+
 class Enum(ParamType):
     def __init__(self, *choices: str):
         self.choices = choices
