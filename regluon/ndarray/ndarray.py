@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import sys
-import threading
 import weakref
 from typing import Any
 
@@ -21,16 +20,7 @@ from ..context import Context, current_context
 from . import dtypes
 from .ops.matrix import infer_reshape
 from .register import get_op, invoke
-
-
-class _AutogradState(threading.local):
-    """Per-thread autograd flags, read by the dispatcher and by ``regluon.autograd``."""
-
-    recording = False
-    training = False
-
-
-autograd_state = _AutogradState()
+from .state import autograd_state
 
 
 class _NumPy1Scalar(np.ndarray):

@@ -31,6 +31,8 @@ class Sample:
     inputs: tuple
     params: dict = field(default_factory=dict)
     grad: bool = True
+    #: False where MXNet's gradient is not the exact derivative (checked against MXNet's golden only)
+    numeric_grad: bool = True
 
 
 @dataclass
@@ -55,6 +57,8 @@ class OpDef:
     ref: Callable | None = None
     samples: Callable[[], Sequence[Sample]] | None = None
     errors: Callable[[], Sequence[tuple]] | None = None
+    #: For ops whose values cannot match a reference (random, uninitialised): ``check(out, params,
+    #: *inputs) -> bool`` validates a result instead; such ops have no golden values.
     check: Callable | None = None
     takes_out: bool = False
     no_grad_inputs: tuple[str, ...] = ()

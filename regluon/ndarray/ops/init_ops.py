@@ -25,7 +25,7 @@ def _creator(fill):
 _SHAPE = Param("shape", Shape(), (), "Shape of the new array.")
 
 
-def _check_empty(out, params):
+def _check_empty(out, params, *inputs):
     """MXNet leaves ``empty`` uninitialised, so only the shape and dtype are comparable."""
     return out.shape == Shape().parse(params["shape"]) and out.dtype == np.dtype(
         params.get("dtype", "float32")

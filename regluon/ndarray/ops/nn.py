@@ -9,8 +9,9 @@ import torch
 import torch.nn.functional as tF
 
 from ...base import MXNetError, shape_str
-from ..params import Bool, Enum, Float, Int, Optional, Param
+from ..params import Bool, DType, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
+from ..state import autograd_state
 from ._common import rand
 
 
@@ -153,5 +154,243 @@ register(
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0})],
         method="log_softmax",
         doc="Logarithm of softmax along an axis, computed stably.",
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------ Dropout
+def _dropout(data, p, mode, axes, cudnn_off):
+    if not (mode == "always" or autograd_state.training) or p == 0:
+        return data.clone()
+    if p >= 1:
+        return torch.zeros_like(data)
+    mask_shape = [1 if i in axes else d for i, d in enumerate(data.shape)]
+    keep = (torch.rand(mask_shape, device=data.device) >= p).to(data.dtype)
+    return data * keep / (1.0 - p)
+
+
+def _check_dropout(out, params, x):
+    p = params.get("p", 0.5)
+    kept = out != 0
+    scaled_ok = np.allclose(out[kept], x[kept] / (1 - p), rtol=1e-5)
+    frac = 1 - kept.mean()
+    return scaled_ok and abs(frac - p) < 0.05
+
+
+register(
+    OpDef(
+        "Dropout",
+        impl=_dropout,
+        params=(
+            Param("p", Float(), 0.5, "Fraction of elements set to zero."),
+            Param("mode", Enum("training", "always"), "training", "Drop only in training mode, or always."),
+            Param("axes", Shape(), (), "Axes along which one mask value is shared (variational dropout)."),
+            Param("cudnn_off", Bool(), False, "Accepted for compatibility."),
+        ),
+        check=_check_dropout,
+        samples=lambda: [Sample((rand(100, 40, low=0.5, high=1.5),), {"p": 0.3, "mode": "always"})],
+        doc="Zero a random fraction ``p`` of the elements and scale the rest by 1/(1-p) while training "
+        "(or always, with ``mode='always'``); the identity otherwise.",
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------ Embedding
+def _embedding_infer(op, shapes, params):
+    data, weight = shapes
+    want = (params["input_dim"], params["output_dim"])
+    if weight is not None and tuple(weight) != want:
+        raise MXNetError(f"Embedding: weight has shape {shape_str(weight)}, expected {shape_str(want)}")
+    return [data, want]
+
+
+def _embedding(data, weight, input_dim, output_dim, dtype, sparse_grad):
+    if tuple(weight.shape) != (input_dim, output_dim):
+        _embedding_infer(
+            None, [tuple(data.shape), tuple(weight.shape)], {"input_dim": input_dim, "output_dim": output_dim}
+        )
+    idx = (data.long() if data.is_floating_point() else data.to(torch.long)).clamp(0, input_dim - 1)
+    return tF.embedding(idx, weight)
+
+
+register(
+    OpDef(
+        "Embedding",
+        impl=_embedding,
+        inputs=("data", "weight"),
+        no_grad_inputs=("data",),
+        params=(
+            Param("input_dim", Int(), None, "Vocabulary size.", required=True),
+            Param("output_dim", Int(), None, "Embedding size.", required=True),
+            Param("dtype", DType(), "float32"),
+            Param("sparse_grad", Bool(), False, "Accepted; gradients are dense."),
+        ),
+        infer_shape=_embedding_infer,
+        ref=lambda d, w, input_dim, output_dim, dtype="float32", sparse_grad=False: w[
+            np.clip(d.astype(np.int64), 0, input_dim - 1)
+        ],
+        samples=lambda: [
+            Sample((np.array([[0, 2], [3, 1]], "float32"), rand(4, 3)), {"input_dim": 4, "output_dim": 3})
+        ],
+        errors=lambda: [
+            (
+                (np.array([0, 1], "float32"), rand(4, 3)),
+                {"input_dim": 5, "output_dim": 3},
+                r"Embedding: weight has shape \(4, 3\)",
+            )
+        ],
+        doc="Look up rows of ``weight`` (input_dim, output_dim) for the integer indices in ``data``.",
+    )
+)
+
+
+# ------------------------------------------------------------------------------------------ LeakyReLU
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+class _MXNetSELU(torch.autograd.Function):
+    """SELU with MXNet 1.9.1's gradient. For x <= 0 its kernel returns scale * (out + alpha), where
+    ``out`` already includes the scale; the exact derivative would be out + scale * alpha. Training
+    curves reproduce MXNet's only with MXNet's gradient, so regluon follows it."""
+
+    @staticmethod
+    def forward(ctx, x):
+        out = _SELU_SCALE * torch.where(x > 0, x, _SELU_ALPHA * torch.expm1(x))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return grad * torch.where(x > 0, torch.full_like(x, _SELU_SCALE), _SELU_SCALE * (out + _SELU_ALPHA))
+
+
+def _leaky(data, gamma, act_type, slope, lower_bound, upper_bound):
+    if act_type == "leaky":
+        return torch.where(data > 0, data, data * slope)
+    if act_type == "prelu":
+        if gamma is None:
+            raise MXNetError("LeakyReLU: act_type='prelu' needs the gamma input")
+        g = (
+            gamma.reshape((1, -1) + (1,) * (data.dim() - 2))
+            if gamma.numel() > 1 and data.dim() > 1
+            else gamma
+        )
+        return torch.where(data > 0, data, data * g)
+    if act_type == "elu":
+        return torch.where(data > 0, data, slope * torch.expm1(data))
+    if act_type == "selu":
+        return _MXNetSELU.apply(data)
+    if act_type == "gelu":
+        return 0.5 * data * (1.0 + torch.erf(data / np.sqrt(2.0)))
+    if autograd_state.training:  # rrelu
+        s = torch.empty_like(data).uniform_(lower_bound, upper_bound)
+    else:
+        s = (lower_bound + upper_bound) / 2.0
+    return torch.where(data > 0, data, data * s)
+
+
+def _leaky_ref(x, gamma=None, act_type="leaky", slope=0.25, lower_bound=0.125, upper_bound=0.334):
+    from math import erf
+
+    if act_type == "leaky":
+        return np.where(x > 0, x, x * slope)
+    if act_type == "prelu":
+        g = gamma.reshape((1, -1) + (1,) * (x.ndim - 2)) if gamma.size > 1 else gamma
+        return np.where(x > 0, x, x * g)
+    if act_type == "elu":
+        return np.where(x > 0, x, slope * np.expm1(x))
+    if act_type == "selu":
+        return _SELU_SCALE * np.where(x > 0, x, _SELU_ALPHA * np.expm1(x))
+    return (0.5 * x * (1 + np.vectorize(erf)(x / np.sqrt(2)))).astype(x.dtype)
+
+
+register(
+    OpDef(
+        "LeakyReLU",
+        impl=_leaky,
+        inputs=("data", "gamma"),
+        optional_inputs=("gamma",),
+        params=(
+            Param("act_type", Enum("leaky", "prelu", "elu", "selu", "gelu", "rrelu"), "leaky"),
+            Param("slope", Float(), 0.25, "Negative slope (leaky) or alpha (elu)."),
+            Param("lower_bound", Float(), 0.125, "rrelu: lower bound of the random slope."),
+            Param("upper_bound", Float(), 0.334, "rrelu: upper bound of the random slope."),
+        ),
+        ref=_leaky_ref,
+        samples=lambda: [
+            Sample((rand(2, 3),)),
+            Sample((rand(2, 3),), {"act_type": "elu", "slope": 0.5}),
+            # MXNet's selu gradient differs from the exact one (see _MXNetSELU): checked by the golden only
+            Sample((rand(2, 3),), {"act_type": "selu"}, numeric_grad=False),
+            Sample((rand(2, 3),), {"act_type": "gelu"}),
+            Sample((rand(2, 3, 2), rand(3, seed=1)), {"act_type": "prelu"}),
+        ],
+        doc="Leaky rectifiers: leaky, prelu (learned slope per channel), elu, selu, gelu, rrelu.",
+    )
+)
+
+
+def _smooth_l1(data, scalar):
+    s2 = scalar * scalar
+    return torch.where(data.abs() < 1.0 / s2, 0.5 * (scalar * data) ** 2, data.abs() - 0.5 / s2)
+
+
+register(
+    OpDef(
+        "smooth_l1",
+        impl=_smooth_l1,
+        params=(Param("scalar", Float(), 1.0, "sigma: the quadratic zone is |x| < 1/sigma**2."),),
+        ref=lambda x, scalar=1.0: np.where(
+            np.abs(x) < 1 / scalar**2, 0.5 * (scalar * x) ** 2, np.abs(x) - 0.5 / scalar**2
+        ),
+        samples=lambda: [
+            Sample((rand(3, 4, low=-3, high=3),), {"scalar": 1.0}),
+            Sample((rand(3, 4, low=-1, high=1),), {"scalar": 2.0}),
+        ],
+        doc="Smooth L1: 0.5*(sigma*x)**2 where |x| < 1/sigma**2, else |x| - 0.5/sigma**2.",
+    )
+)
+
+
+def _l2norm(data, eps, mode):
+    if mode == "instance":
+        dims = tuple(range(1, data.dim()))
+    elif mode == "channel":
+        dims = (1,)
+    else:
+        dims = tuple(range(2, data.dim()))
+    return data / torch.sqrt((data * data).sum(dim=dims, keepdim=True) + eps)
+
+
+def _l2norm_ref(x, eps=1e-10, mode="instance"):
+    dims = (
+        tuple(range(1, x.ndim))
+        if mode == "instance"
+        else (1,)
+        if mode == "channel"
+        else tuple(range(2, x.ndim))
+    )
+    return x / np.sqrt((x * x).sum(axis=dims, keepdims=True) + eps)
+
+
+register(
+    OpDef(
+        "L2Normalization",
+        impl=_l2norm,
+        params=(
+            Param("eps", Float(), 1e-10, "Added under the square root."),
+            Param(
+                "mode", Enum("instance", "channel", "spatial"), "instance", "Which axes to normalise over."
+            ),
+        ),
+        ref=_l2norm_ref,
+        samples=lambda: [
+            Sample((rand(2, 3, 4),)),
+            Sample((rand(2, 3, 4),), {"mode": "channel"}),
+            Sample((rand(2, 3, 2, 2),), {"mode": "spatial"}),
+        ],
+        doc="Divide by the L2 norm over all but the batch axis (instance), the channel axis, or spatial axes.",
     )
 )
