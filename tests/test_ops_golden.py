@@ -54,6 +54,15 @@ def test_op_matches_mxnet(case):
         got = o.asnumpy()
         assert got.shape == want.shape and got.dtype == want.dtype, f"output {j}: {got.shape} {got.dtype}"
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"output {j}")
+    for k, a in enumerate(arrays):  # inputs after the forward: unchanged, or updated in place as MXNet does
+        if f"{key}/post{k}" in _GOLD:
+            np.testing.assert_allclose(
+                a.asnumpy(),
+                _GOLD[f"{key}/post{k}"],
+                rtol=1e-5,
+                atol=1e-6,
+                err_msg=f"input {k} after the forward pass",
+            )
     if any(case["grads"]) and f"{key}/grad_error" not in _GOLD:
         # (where MXNet 1.9.1's own backward fails, e.g. sort, the gradient is checked against finite
         # differences in test_ops.py only)

@@ -48,6 +48,8 @@ def run_case(case, data):
         outs = res if isinstance(res, (list, tuple)) else [res]
         for j, o in enumerate(outs):
             out[f"{key}/out{j}"] = o.asnumpy()
+        for k, a in enumerate(arrays):  # inputs after the forward pass (in-place updates show here)
+            out[f"{key}/post{k}"] = a.asnumpy()
     except Exception as err:  # noqa: BLE001 - the error type is the golden value
         try:  # some ops (sort in 1.9.1) only fail when recorded: keep the forward result
             res = fn(*[nd.array(x, dtype=x.dtype) for x in inputs], **params)
@@ -68,6 +70,8 @@ def run_case(case, data):
             for k, (a, g) in enumerate(zip(arrays, case["grads"])):
                 if g:
                     out[f"{key}/grad{k}"] = a.grad.asnumpy()
+            for k, a in enumerate(arrays):  # inputs after the backward pass (BatchNorm's moving stats)
+                out[f"{key}/postbwd{k}"] = a.asnumpy()
         except Exception as err:  # noqa: BLE001 - MXNet's own backward fails for a few ops (e.g. sort)
             out[f"{key}/grad_error"] = np.frombuffer(type(err).__name__.encode(), dtype=np.uint8)
     return out

@@ -1,3 +1,15 @@
 """Operator declarations. Importing this package fills the op table."""
 
-from . import conv, elemwise, indexing, init_ops, matrix, nn, optimizer_ops, random_ops, reduce, shape_ops  # noqa: F401
+from . import (
+    conv,
+    elemwise,
+    indexing,
+    init_ops,
+    matrix,
+    nn,
+    norm,
+    optimizer_ops,
+    random_ops,
+    reduce,
+    shape_ops,
+)  # noqa: F401

@@ -1,0 +1,293 @@
+"""Normalisation operators: BatchNorm (MXNet's running-statistics rule), LayerNorm, InstanceNorm, GroupNorm."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ...base import MXNetError, shape_str
+from ..params import Bool, Float, Int, Optional, Param
+from ..register import OpDef, Sample, register
+from ..state import autograd_state
+from ._common import normalize_axes, rand
+
+
+def _bshape(t: torch.Tensor, ndim: int, axis: int) -> torch.Tensor:
+    """A per-channel vector reshaped to broadcast along ``axis`` of an ``ndim``-d array."""
+    shape = [1] * ndim
+    shape[axis] = -1
+    return t.reshape(shape)
+
+
+class _BatchNormTrain(torch.autograd.Function):
+    """Batch statistics in the forward pass; MXNet updates the moving statistics in the *backward*
+    pass (a forward under ``record()`` without ``backward`` leaves them unchanged), with the biased
+    batch variance: ``moving = moving * momentum + batch * (1 - momentum)``."""
+
+    @staticmethod
+    def forward(ctx, x, gamma, beta, moving_mean, moving_var, eps, momentum, fix_gamma, axis):
+        dims = tuple(i for i in range(x.dim()) if i != axis)
+        mean = x.mean(dim=dims)
+        var = x.var(dim=dims, unbiased=False)
+        invstd = torch.rsqrt(var + eps)
+        xhat = (x - _bshape(mean, x.dim(), axis)) * _bshape(invstd, x.dim(), axis)
+        g = torch.ones_like(gamma) if fix_gamma else gamma
+        out = xhat * _bshape(g, x.dim(), axis) + _bshape(beta, x.dim(), axis)
+        ctx.save_for_backward(xhat, invstd, g, mean, var, moving_mean, moving_var)
+        ctx.cfg = (dims, momentum, fix_gamma, axis)
+        return out, mean, invstd
+
+    @staticmethod
+    def backward(ctx, dy, _dmean, _dinvstd):
+        xhat, invstd, g, mean, var, moving_mean, moving_var = ctx.saved_tensors
+        dims, momentum, fix_gamma, axis = ctx.cfg
+        with torch.no_grad():
+            moving_mean.mul_(momentum).add_(mean, alpha=1 - momentum)
+            moving_var.mul_(momentum).add_(var, alpha=1 - momentum)
+        n = xhat.numel() // xhat.shape[axis]
+        dbeta = dy.sum(dim=dims)
+        dgamma = (dy * xhat).sum(dim=dims)
+        nd_ = xhat.dim()
+        dx = (_bshape(g * invstd, nd_, axis) / n) * (
+            n * dy - _bshape(dbeta, nd_, axis) - xhat * _bshape(dgamma, nd_, axis)
+        )
+        return (
+            dx,
+            (torch.zeros_like(dgamma) if fix_gamma else dgamma),
+            dbeta,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+
+
+def _batchnorm(
+    data,
+    gamma,
+    beta,
+    moving_mean,
+    moving_var,
+    eps,
+    momentum,
+    fix_gamma,
+    use_global_stats,
+    output_mean_var,
+    axis,
+    cudnn_off,
+    min_calib_range,
+    max_calib_range,
+):
+    ax = normalize_axes("BatchNorm", (axis,), data.dim())[0]
+    c = data.shape[ax]
+    for name, t in (
+        ("gamma", gamma),
+        ("beta", beta),
+        ("moving_mean", moving_mean),
+        ("moving_var", moving_var),
+    ):
+        if tuple(t.shape) != (c,):
+            raise MXNetError(
+                f"BatchNorm: {name} has shape {shape_str(t.shape)}, expected ({c},) for data "
+                f"{shape_str(data.shape)} with axis={axis}"
+            )
+    if fix_gamma:  # MXNet writes the fixed gamma back into its input: it reads 1 afterwards
+        with torch.no_grad():
+            gamma.fill_(1.0)
+    if autograd_state.training and not use_global_stats:
+        out, mean, invstd = _BatchNormTrain.apply(
+            data, gamma, beta, moving_mean, moving_var, eps, momentum, fix_gamma, ax
+        )
+    else:
+        mean, invstd = moving_mean.detach(), torch.rsqrt(moving_var.detach() + eps)
+        g = torch.ones_like(gamma) if fix_gamma else gamma
+        out = (data - _bshape(mean, data.dim(), ax)) * _bshape(invstd * g, data.dim(), ax) + _bshape(
+            beta, data.dim(), ax
+        )
+    return (out, mean, invstd) if output_mean_var else out
+
+
+register(
+    OpDef(
+        "BatchNorm",
+        impl=_batchnorm,
+        inputs=("data", "gamma", "beta", "moving_mean", "moving_var"),
+        no_grad_inputs=("moving_mean", "moving_var"),
+        params=(
+            Param("eps", Float(), 1e-3, "Added to the variance."),
+            Param("momentum", Float(), 0.9, "Weight of the old moving statistics."),
+            Param(
+                "fix_gamma", Bool(), True, "Use gamma = 1: gamma is set to 1 in place and gets no gradient."
+            ),
+            Param("use_global_stats", Bool(), False, "Always use the moving statistics."),
+            Param("output_mean_var", Bool(), False, "Also return the batch mean and inverse std."),
+            Param("axis", Int(), 1, "The channel axis."),
+            Param("cudnn_off", Bool(), False, "Accepted."),
+            Param("min_calib_range", Optional(Float()), None, "Accepted (quantisation)."),
+            Param("max_calib_range", Optional(Float()), None, "Accepted (quantisation)."),
+        ),
+        aliases=("BatchNorm_v1",),
+        samples=lambda: [
+            Sample(
+                (
+                    rand(4, 3, 2, 2),
+                    rand(3, low=0.5, seed=1),
+                    rand(3, seed=2),
+                    rand(3, seed=3),
+                    rand(3, low=0.5, high=2, seed=4),
+                )
+            ),
+            Sample(
+                (
+                    rand(4, 3, 5),
+                    rand(3, low=0.5, seed=1),
+                    rand(3, seed=2),
+                    rand(3, seed=3),
+                    rand(3, low=0.5, high=2, seed=4),
+                ),
+                {"fix_gamma": False, "momentum": 0.8, "eps": 1e-5},
+            ),
+            Sample(
+                (
+                    rand(4, 3),
+                    rand(3, low=0.5, seed=1),
+                    rand(3, seed=2),
+                    rand(3, seed=3),
+                    rand(3, low=0.5, high=2, seed=4),
+                ),
+                {"fix_gamma": False, "use_global_stats": True},
+            ),
+            Sample(
+                (
+                    rand(2, 3, 4),
+                    rand(4, low=0.5, seed=1),
+                    rand(4, seed=2),
+                    rand(4, seed=3),
+                    rand(4, low=0.5, high=2, seed=4),
+                ),
+                {"fix_gamma": False, "axis": -1},
+            ),
+        ],
+        doc="Batch normalisation over all axes but ``axis``. While training (and not use_global_stats) the "
+        "batch statistics normalise and, in the backward pass, update moving_mean/moving_var in place as MXNet "
+        "does; otherwise the moving statistics normalise.",
+    )
+)
+
+
+def _layernorm(data, gamma, beta, axis, eps, output_mean_var):
+    ax = normalize_axes("LayerNorm", (axis,), data.dim())[0]
+    mean = data.mean(dim=ax, keepdim=True)
+    var = data.var(dim=ax, unbiased=False, keepdim=True)
+    std = torch.sqrt(var + eps)
+    out = (data - mean) / std * _bshape(gamma, data.dim(), ax) + _bshape(beta, data.dim(), ax)
+    return (out, mean, std) if output_mean_var else out
+
+
+def _layernorm_ref(x, gamma, beta, axis=-1, eps=1e-5, output_mean_var=False):
+    m = x.mean(axis=axis, keepdims=True)
+    v = x.var(axis=axis, keepdims=True)
+    shape = [1] * x.ndim
+    shape[axis] = -1
+    return (x - m) / np.sqrt(v + eps) * gamma.reshape(shape) + beta.reshape(shape)
+
+
+register(
+    OpDef(
+        "LayerNorm",
+        impl=_layernorm,
+        inputs=("data", "gamma", "beta"),
+        params=(
+            Param("axis", Int(), -1, "Axis to normalise over."),
+            Param("eps", Float(), 1e-5),
+            Param("output_mean_var", Bool(), False, "Also return mean and std."),
+        ),
+        ref=_layernorm_ref,
+        samples=lambda: [
+            Sample((rand(3, 4), rand(4, seed=1), rand(4, seed=2))),
+            Sample((rand(2, 3, 4), rand(3, seed=1), rand(3, seed=2)), {"axis": 1, "eps": 1e-3}),
+        ],
+        doc="Normalise over one axis to zero mean and unit variance, then scale by gamma and shift by beta.",
+    )
+)
+
+
+def _instancenorm(data, gamma, beta, eps):
+    dims = tuple(range(2, data.dim()))
+    mean = data.mean(dim=dims, keepdim=True)
+    var = data.var(dim=dims, unbiased=False, keepdim=True)
+    return (data - mean) / torch.sqrt(var + eps) * _bshape(gamma, data.dim(), 1) + _bshape(
+        beta, data.dim(), 1
+    )
+
+
+def _instancenorm_ref(x, gamma, beta, eps=1e-3):
+    dims = tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)
+    return (x - x.mean(axis=dims, keepdims=True)) / np.sqrt(
+        x.var(axis=dims, keepdims=True) + eps
+    ) * gamma.reshape(shape) + beta.reshape(shape)
+
+
+register(
+    OpDef(
+        "InstanceNorm",
+        impl=_instancenorm,
+        inputs=("data", "gamma", "beta"),
+        params=(Param("eps", Float(), 1e-3),),
+        ref=_instancenorm_ref,
+        samples=lambda: [Sample((rand(2, 3, 4, 2), rand(3, seed=1), rand(3, seed=2)))],
+        doc="Normalise each (sample, channel) over its spatial positions, then scale and shift per channel.",
+    )
+)
+
+
+def _groupnorm(data, gamma, beta, num_groups, eps, output_mean_var):
+    n, c = data.shape[:2]
+    if c % num_groups:
+        raise MXNetError(f"GroupNorm: {c} channels are not divisible by num_groups={num_groups}")
+    x = data.reshape(n, num_groups, -1)
+    mean = x.mean(dim=2, keepdim=True)
+    var = x.var(dim=2, unbiased=False, keepdim=True)
+    xhat = ((x - mean) / torch.sqrt(var + eps)).reshape(
+        (n, num_groups, c // num_groups) + tuple(data.shape[2:])
+    )
+    shape = (1, num_groups) + (1,) * (data.dim() - 1)
+    out = (xhat * gamma.reshape(shape) + beta.reshape(shape)).reshape(data.shape)
+    return (
+        (out, mean.reshape(n, num_groups), torch.sqrt(var + eps).reshape(n, num_groups))
+        if output_mean_var
+        else out
+    )
+
+
+def _groupnorm_ref(x, gamma, beta, num_groups=1, eps=1e-5, output_mean_var=False):
+    n, c = x.shape[:2]
+    xg = x.reshape(n, num_groups, -1)
+    xhat = (xg - xg.mean(axis=2, keepdims=True)) / np.sqrt(xg.var(axis=2, keepdims=True) + eps)
+    xhat = xhat.reshape((n, num_groups, c // num_groups) + x.shape[2:])
+    shape = (1, num_groups) + (1,) * (x.ndim - 1)
+    return (xhat * gamma.reshape(shape) + beta.reshape(shape)).reshape(x.shape)
+
+
+register(
+    OpDef(
+        "GroupNorm",
+        impl=_groupnorm,
+        inputs=("data", "gamma", "beta"),
+        params=(
+            Param("num_groups", Int(), 1, "Channel groups."),
+            Param("eps", Float(), 1e-5),
+            Param("output_mean_var", Bool(), False),
+        ),
+        ref=_groupnorm_ref,
+        samples=lambda: [
+            Sample((rand(2, 4, 3), rand(2, seed=1), rand(2, seed=2)), {"num_groups": 2}),
+            Sample((rand(2, 6, 2, 2), rand(3, seed=1), rand(3, seed=2)), {"num_groups": 3}),
+        ],
+        errors=lambda: [((rand(2, 5, 3), rand(2), rand(2)), {"num_groups": 2}, r"GroupNorm: 5 channels")],
+        doc="Normalise groups of channels per sample; gamma and beta have one value per group, as in MXNet 1.x.",
+    )
+)
