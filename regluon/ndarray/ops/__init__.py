@@ -12,4 +12,18 @@ from . import (
     random_ops,
     reduce,
     shape_ops,
-)  # noqa: F401
+)
+
+__all__ = [
+    "conv",
+    "elemwise",
+    "indexing",
+    "init_ops",
+    "matrix",
+    "nn",
+    "norm",
+    "optimizer_ops",
+    "random_ops",
+    "reduce",
+    "shape_ops",
+]
