@@ -19,6 +19,7 @@ from . import ops as _ops  # noqa: F401  (fills the op table)
 from .dtypes import to_torch
 from .ndarray import DeferredData, NDArray, _binary, autograd_state
 from .register import OPS, bind, get_op, make_function
+from .serialization import read_ndarray_file, write_ndarray_file
 
 bind(NDArray, DeferredData, autograd_state, current_context)
 
@@ -148,6 +149,56 @@ def waitall() -> None:
     """Block until all pending computation on every device is done."""
     if torch.cuda.is_available() and torch.cuda.is_initialized():
         torch.cuda.synchronize()
+
+
+def save(fname: str, data) -> None:
+    """Save an NDArray, a list of NDArrays or a dict of name -> NDArray in MXNet's file format.
+
+    The file is byte for byte what MXNet 1.x writes, so MXNet reads it and ``nd.load`` reads files
+    MXNet wrote.
+
+    Example:
+        >>> mx.nd.save('weights.nd', {'w': mx.nd.ones((2, 3))})
+        >>> mx.nd.load('weights.nd')['w'].shape
+        (2, 3)
+    """
+    if isinstance(data, NDArray):
+        data = [data]
+    if isinstance(data, dict):
+        names = list(data.keys())
+        if not all(isinstance(k, str) for k in names):
+            raise TypeError("save: dictionary keys must be strings")
+        arrays = list(data.values())
+    elif isinstance(data, (list, tuple)):
+        names, arrays = [], list(data)
+    else:
+        raise TypeError(
+            f"save: data must be an NDArray, a list or a dict of NDArrays, got {type(data).__name__}"
+        )
+    for a in arrays:
+        if not isinstance(a, NDArray):
+            raise TypeError(f"save: every value must be an NDArray, got {type(a).__name__}")
+    blob = write_ndarray_file([np.asarray(a.asnumpy()) for a in arrays], names)
+    with open(fname, "wb") as f:
+        f.write(blob)
+
+
+def load(fname: str):
+    """Load what :func:`save` (or MXNet's ``nd.save`` / ``save_parameters``) wrote: a list of
+    NDArrays, or a dict when the file stores names. Arrays are placed on the CPU.
+
+    Example:
+        >>> params = mx.nd.load('model-0000.params')
+    """
+    with open(fname, "rb") as f:
+        blob = f.read()
+    arrays, names = read_ndarray_file(blob, fname)
+    ctx = Context("cpu", 0)
+    nds = [
+        NDArray._wrap(torch.empty(0), ctx) if a is None else NDArray._wrap(torch.from_numpy(a), ctx)
+        for a in arrays
+    ]
+    return dict(zip(names, nds)) if names else nds
 
 
 def concatenate(arrays, axis: int = 0, always_copy: bool = True) -> NDArray:
