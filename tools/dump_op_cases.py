@@ -42,6 +42,7 @@ def main():
                 {
                     "key": key,
                     "op": op.name,
+                    "aliases": list(op.aliases),
                     "params": {k: _jsonable(v) for k, v in sample.params.items()},
                     "n_in": len(sample.inputs),
                     "grads": grads,

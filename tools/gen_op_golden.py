@@ -24,11 +24,19 @@ def _param(v):
     return v
 
 
-def mx_function(name):
-    for ns in (nd, nd._internal, nd.contrib, nd.linalg, nd.random):
-        fn = getattr(ns, name, None)
-        if fn is not None:
-            return fn
+def mx_function(name, aliases=()):
+    for candidate in (name, *aliases):
+        target = nd
+        for part in candidate.split("."):
+            target = getattr(target, part, None)
+            if target is None:
+                break
+        if target is not None:
+            return target
+        for ns in (nd._internal, nd.contrib, nd.linalg, nd.random):
+            fn = getattr(ns, candidate, None)
+            if fn is not None:
+                return fn
     raise AttributeError(name)
 
 
@@ -40,7 +48,7 @@ def run_case(case, data):
     for a, g in zip(arrays, case["grads"]):
         if g:
             a.attach_grad()
-    fn = mx_function(case["op"])
+    fn = mx_function(case["op"], case.get("aliases", ()))
     out = {}
     try:
         with autograd.record():

@@ -5,12 +5,14 @@ from . import (
     elemwise,
     indexing,
     init_ops,
+    linalg,
     matrix,
     nn,
     norm,
     optimizer_ops,
     random_ops,
     reduce,
+    sequence,
     shape_ops,
 )
 
@@ -19,11 +21,13 @@ __all__ = [
     "elemwise",
     "indexing",
     "init_ops",
+    "linalg",
     "matrix",
     "nn",
     "norm",
     "optimizer_ops",
     "random_ops",
     "reduce",
+    "sequence",
     "shape_ops",
 ]

@@ -1,0 +1,205 @@
+"""Linear algebra on the last two axes, batched over the leading ones (``nd.linalg.*`` / ``linalg_*``)."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ...base import MXNetError, shape_str
+from ..params import Bool, Float, Int, Param
+from ..register import OpDef, Sample, register
+from ._common import rand
+
+
+def _t(x, flag):
+    return x.transpose(-1, -2) if flag else x
+
+
+def _gemm2(A, B, transpose_a, transpose_b, alpha, axis):
+    if axis != -2:
+        raise MXNetError("linalg.gemm2: only axis=-2 is supported")
+    a, b = _t(A, transpose_a), _t(B, transpose_b)
+    if a.shape[-1] != b.shape[-2] or a.shape[:-2] != b.shape[:-2]:
+        raise MXNetError(
+            f"linalg.gemm2: shapes {shape_str(A.shape)} and {shape_str(B.shape)} do not match "
+            f"(transpose_a={transpose_a}, transpose_b={transpose_b})"
+        )
+    return alpha * torch.matmul(a, b)
+
+
+def _np_t(x, flag):
+    return np.swapaxes(x, -1, -2) if flag else x
+
+
+_TA = Param("transpose_a", Bool(), False, "Use the transpose of A.")
+_TB = Param("transpose_b", Bool(), False, "Use the transpose of B.")
+_ALPHA = Param("alpha", Float(), 1.0, "Scale of the product.")
+
+register(
+    OpDef(
+        "_linalg_gemm2",
+        impl=_gemm2,
+        inputs=("A", "B"),
+        params=(_TA, _TB, _ALPHA, Param("axis", Int(), -2)),
+        aliases=("linalg_gemm2", "linalg.gemm2"),
+        ref=lambda a, b, transpose_a=False, transpose_b=False, alpha=1.0, axis=-2: (
+            alpha * np.matmul(_np_t(a, transpose_a), _np_t(b, transpose_b))
+        ),
+        samples=lambda: [
+            Sample((rand(2, 3), rand(3, 4, seed=1))),
+            Sample(
+                (rand(2, 3, 2), rand(2, 4, 3, seed=1)),
+                {"transpose_a": True, "transpose_b": True, "alpha": 2.0},
+            ),
+        ],
+        errors=lambda: [((rand(2, 3), rand(2, 3)), {}, r"linalg.gemm2: shapes \(2, 3\) and \(2, 3\)")],
+        doc="alpha * op(A) @ op(B) on the last two axes.",
+    )
+)
+
+
+def _gemm(A, B, C, transpose_a, transpose_b, alpha, beta, axis):
+    return _gemm2(A, B, transpose_a, transpose_b, alpha, axis) + beta * C
+
+
+register(
+    OpDef(
+        "_linalg_gemm",
+        impl=_gemm,
+        inputs=("A", "B", "C"),
+        params=(_TA, _TB, _ALPHA, Param("beta", Float(), 1.0, "Scale of C."), Param("axis", Int(), -2)),
+        aliases=("linalg_gemm", "linalg.gemm"),
+        ref=lambda a, b, c, transpose_a=False, transpose_b=False, alpha=1.0, beta=1.0, axis=-2: (
+            alpha * np.matmul(_np_t(a, transpose_a), _np_t(b, transpose_b)) + beta * c
+        ),
+        samples=lambda: [
+            Sample((rand(2, 3), rand(3, 4, seed=1), rand(2, 4, seed=2)), {"alpha": 0.5, "beta": 2.0})
+        ],
+        doc="alpha * op(A) @ op(B) + beta * C.",
+    )
+)
+
+
+def _spd(n, seed):
+    a = rand(n, n, seed=seed)
+    return (a @ a.T + n * np.eye(n)).astype("float32")
+
+
+register(
+    OpDef(
+        "_linalg_potrf",
+        impl=lambda A: torch.linalg.cholesky(A),
+        inputs=("A",),
+        aliases=("linalg_potrf", "linalg.potrf"),
+        ref=lambda a: np.linalg.cholesky(a),
+        samples=lambda: [
+            Sample((_spd(3, 0),), grad=False),
+            Sample((np.stack([_spd(2, 1), _spd(2, 2)]),), grad=False),
+        ],
+        doc="Cholesky factor L (lower triangular) of symmetric positive-definite A = L L^T.",
+    )
+)
+
+
+def _trsm(A, B, transpose, rightside, lower, alpha):
+    a = _t(A, transpose)
+    upper = (not lower) != transpose
+    if rightside:
+        x = torch.linalg.solve_triangular(a, alpha * B, upper=upper, left=False)
+    else:
+        x = torch.linalg.solve_triangular(a, alpha * B, upper=upper)
+    return x
+
+
+def _trsm_ref(a, b, transpose=False, rightside=False, lower=True, alpha=1.0):
+    tri = np.tril(a) if lower else np.triu(a)
+    op = np.swapaxes(tri, -1, -2) if transpose else tri
+    return alpha * (np.matmul(b, np.linalg.inv(op)) if rightside else np.matmul(np.linalg.inv(op), b))
+
+
+_TRI = (
+    Param("transpose", Bool(), False),
+    Param("rightside", Bool(), False),
+    Param("lower", Bool(), True),
+    _ALPHA,
+)
+
+register(
+    OpDef(
+        "_linalg_trsm",
+        impl=_trsm,
+        inputs=("A", "B"),
+        params=_TRI,
+        aliases=("linalg_trsm", "linalg.trsm"),
+        ref=_trsm_ref,
+        samples=lambda: [
+            Sample((np.tril(_spd(3, 0)), rand(3, 2, seed=1))),
+            Sample(
+                (np.tril(_spd(3, 0)), rand(2, 3, seed=1)),
+                {"rightside": True, "transpose": True, "alpha": 0.5},
+            ),
+        ],
+        doc="Solve op(A) X = alpha * B (or X op(A) = alpha * B) for triangular A.",
+    )
+)
+
+
+def _trmm(A, B, transpose, rightside, lower, alpha):
+    tri = torch.tril(A) if lower else torch.triu(A)
+    op = _t(tri, transpose)
+    return alpha * (torch.matmul(B, op) if rightside else torch.matmul(op, B))
+
+
+register(
+    OpDef(
+        "_linalg_trmm",
+        impl=_trmm,
+        inputs=("A", "B"),
+        params=_TRI,
+        aliases=("linalg_trmm", "linalg.trmm"),
+        ref=lambda a, b, transpose=False, rightside=False, lower=True, alpha=1.0: (
+            alpha
+            * (
+                np.matmul(b, _np_t(np.tril(a) if lower else np.triu(a), transpose))
+                if rightside
+                else np.matmul(_np_t(np.tril(a) if lower else np.triu(a), transpose), b)
+            )
+        ),
+        samples=lambda: [
+            Sample((np.tril(rand(3, 3)), rand(3, 2, seed=1))),
+            Sample((np.triu(rand(3, 3)), rand(2, 3, seed=1)), {"lower": False, "rightside": True}),
+        ],
+        doc="Triangular matrix product op(A) B (or B op(A)) times alpha.",
+    )
+)
+
+register(
+    OpDef(
+        "_linalg_syrk",
+        impl=lambda A, transpose, alpha: (
+            alpha
+            * (torch.matmul(A.transpose(-1, -2), A) if transpose else torch.matmul(A, A.transpose(-1, -2)))
+        ),
+        inputs=("A",),
+        params=(Param("transpose", Bool(), False), _ALPHA),
+        aliases=("linalg_syrk", "linalg.syrk"),
+        ref=lambda a, transpose=False, alpha=1.0: (
+            alpha
+            * (np.matmul(np.swapaxes(a, -1, -2), a) if transpose else np.matmul(a, np.swapaxes(a, -1, -2)))
+        ),
+        samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"transpose": True, "alpha": 3.0})],
+        doc="alpha * A A^T (or A^T A with transpose=True).",
+    )
+)
+
+register(
+    OpDef(
+        "_linalg_sumlogdiag",
+        impl=lambda A: torch.log(torch.diagonal(A, dim1=-2, dim2=-1)).sum(-1).reshape(A.shape[:-2] or (1,)),
+        inputs=("A",),
+        aliases=("linalg_sumlogdiag", "linalg.sumlogdiag"),
+        ref=lambda a: np.log(np.diagonal(a, axis1=-2, axis2=-1)).sum(-1).reshape(a.shape[:-2] or (1,)),
+        samples=lambda: [Sample((_spd(3, 0),)), Sample((np.stack([_spd(2, 1), _spd(2, 2)]),))],
+        doc="Sum of the logarithms of the diagonal (log-determinant of a Cholesky factor).",
+    )
+)
