@@ -5,7 +5,7 @@ Import it as ``mxnet`` to run MXNet 1.x code unchanged::
     from mxnet import nd, autograd, gluon, init
 """
 
-from . import autograd, base, context, gluon, initializer, ndarray, optimizer, random
+from . import autograd, base, context, gluon, initializer, ndarray, optimizer, random, test_utils, util
 from . import initializer as init
 from . import ndarray as nd
 from .base import MXNetError
@@ -23,6 +23,8 @@ __all__ = [
     "random",
     "context",
     "base",
+    "test_utils",
+    "util",
     "Context",
     "cpu",
     "gpu",

@@ -11,6 +11,11 @@ integer_types = (int,)
 string_types = (str,)
 
 
+def py_str(x) -> str:
+    """Decode bytes to str (MXNet's helper for C strings)."""
+    return x.decode("utf-8") if isinstance(x, bytes) else str(x)
+
+
 class MXNetError(RuntimeError):
     """The error MXNet code expects: bad shapes, bad arguments, missing devices.
 

@@ -12,6 +12,7 @@ import types
 
 import numpy as np
 import torch
+import torch.utils.dlpack
 
 from ..base import MXNetError, numeric_types
 from ..context import Context, current_context
@@ -143,6 +144,47 @@ lesser = _scalar_or_array("broadcast_lesser", "_lesser_scalar", "_greater_scalar
 lesser_equal = _scalar_or_array(
     "broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar", "1 where lhs <= rhs."
 )
+
+
+def from_numpy(ndarray: np.ndarray, zero_copy: bool = True) -> NDArray:
+    """An NDArray sharing memory with a C-contiguous NumPy array (its dtype is kept).
+
+    Unlike ``nd.array`` this does not convert to float32; with ``zero_copy=False`` the data is copied.
+
+    Example:
+        >>> a = np.arange(3.0); x = mx.nd.from_numpy(a); a[0] = 7; x[0].asscalar()
+        7.0
+    """
+    if not isinstance(ndarray, np.ndarray):
+        raise TypeError(f"from_numpy: expected a NumPy array, got {type(ndarray).__name__}")
+    if zero_copy and not ndarray.flags["C_CONTIGUOUS"]:
+        raise ValueError("from_numpy: zero_copy needs a C-contiguous array; pass zero_copy=False to copy")
+    src = ndarray if zero_copy else ndarray.copy()
+    to_torch(src.dtype)
+    return NDArray._wrap(torch.from_numpy(src), Context("cpu", 0))
+
+
+def from_torch(tensor: torch.Tensor) -> NDArray:
+    """An NDArray sharing memory with a ``torch.Tensor`` (the reverse of ``NDArray.to_torch()``)."""
+    if not isinstance(tensor, torch.Tensor):
+        raise TypeError(f"from_torch: expected a torch.Tensor, got {type(tensor).__name__}")
+    return NDArray(tensor)
+
+
+def from_dlpack(dlpack) -> NDArray:
+    """An NDArray sharing memory with a DLPack capsule (or any object with ``__dlpack__``)."""
+    return NDArray(torch.utils.dlpack.from_dlpack(dlpack))
+
+
+def to_dlpack_for_read(data: NDArray):
+    """A DLPack capsule sharing ``data``'s memory, for reading by another framework."""
+    data.wait_to_read()
+    return torch.utils.dlpack.to_dlpack(data._tensor.detach())
+
+
+def to_dlpack_for_write(data: NDArray):
+    """A DLPack capsule sharing ``data``'s memory; writes through it change ``data``."""
+    return torch.utils.dlpack.to_dlpack(data._tensor.detach())
 
 
 def waitall() -> None:

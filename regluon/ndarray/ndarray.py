@@ -180,6 +180,14 @@ class NDArray:
         if self._ag is not None:
             self._ag.fresh = bool(value)
 
+    def to_dlpack_for_read(self):
+        """A DLPack capsule sharing this array's memory (see ``nd.to_dlpack_for_read``)."""
+        return _nd().to_dlpack_for_read(self)
+
+    def to_dlpack_for_write(self):
+        """A writable DLPack capsule sharing this array's memory."""
+        return _nd().to_dlpack_for_write(self)
+
     def to_torch(self) -> torch.Tensor:
         """The underlying ``torch.Tensor`` (shared storage), for migrating code to PyTorch."""
         return self._tensor
