@@ -12,6 +12,7 @@ from . import (
     optimizer_ops,
     random_ops,
     reduce,
+    resize,
     sequence,
     shape_ops,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "optimizer_ops",
     "random_ops",
     "reduce",
+    "resize",
     "sequence",
     "shape_ops",
 ]

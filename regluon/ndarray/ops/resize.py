@@ -1,0 +1,153 @@
+"""Resizing: UpSampling (nearest), contrib.BilinearResize2D, contrib.AdaptiveAvgPooling2D."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+import torch.nn.functional as tF
+
+from ...base import MXNetError, shape_str
+from ..params import Bool, Enum, Float, Int, Optional, Param, Shape
+from ..register import OpDef, Sample, register
+from ._common import rand
+
+
+def _upsampling(*data, scale, num_filter, sample_type, multi_input_mode, num_args, workspace):
+    if sample_type != "nearest":
+        raise MXNetError("UpSampling: only sample_type='nearest' is supported yet")
+    outs = []
+    size = None
+    for x in data:
+        if x.dim() != 4:
+            raise MXNetError(f"UpSampling: inputs must be 4-d (N, C, H, W), got {shape_str(x.shape)}")
+        if size is None:
+            size = (x.shape[2] * scale, x.shape[3] * scale)
+        s = size[0] // x.shape[2]
+        outs.append(x.repeat_interleave(s, dim=2).repeat_interleave(s, dim=3))
+    if len(outs) == 1:
+        return outs[0]
+    return torch.cat(outs, dim=1) if multi_input_mode == "concat" else sum(outs[1:], outs[0])
+
+
+def _upsampling_ref(*xs, scale, sample_type="nearest", multi_input_mode="concat", **_):
+    size = xs[0].shape[2] * scale
+    outs = [x.repeat(size // x.shape[2], axis=2).repeat(size // x.shape[2], axis=3) for x in xs]
+    if len(outs) == 1:
+        return outs[0]
+    return np.concatenate(outs, axis=1) if multi_input_mode == "concat" else np.sum(outs, axis=0)
+
+
+register(
+    OpDef(
+        "UpSampling",
+        impl=_upsampling,
+        inputs=("data",),
+        variadic=True,
+        params=(
+            Param("scale", Int(), None, "Up-sampling factor.", required=True),
+            Param("num_filter", Int(), 0, "Used by bilinear sampling only."),
+            Param("sample_type", Enum("nearest", "bilinear"), None, "Interpolation.", required=True),
+            Param("multi_input_mode", Enum("concat", "sum"), "concat", "How several inputs are combined."),
+            Param("num_args", Optional(Int()), None),
+            Param("workspace", Int(), 512, "Accepted."),
+        ),
+        ref=_upsampling_ref,
+        samples=lambda: [
+            Sample((rand(1, 2, 2, 3),), {"scale": 2, "sample_type": "nearest", "num_args": 1}),
+            Sample(
+                (rand(1, 2, 4, 4), rand(1, 1, 2, 2, seed=1)),
+                {"scale": 2, "sample_type": "nearest", "num_args": 2},
+            ),
+        ],
+        doc="Nearest-neighbour up-sampling of (N, C, H, W) data by an integer factor; several inputs are "
+        "scaled to the first one's output size and concatenated (or summed).",
+    )
+)
+
+
+def _bilinear(data, like, height, width, scale_height, scale_width, mode, align_corners):
+    h, w = data.shape[2:]
+    if mode == "like":
+        if like is None:
+            raise MXNetError("BilinearResize2D: mode='like' needs the like input")
+        size = tuple(like.shape[2:])
+    elif scale_height is not None or scale_width is not None:
+        size = (int(h * (scale_height or 1)), int(w * (scale_width or 1)))
+    elif mode == "size":
+        size = (height, width)
+    else:
+        raise MXNetError(f"BilinearResize2D: mode {mode!r} is not supported yet")
+    return tF.interpolate(data, size=size, mode="bilinear", align_corners=align_corners)
+
+
+register(
+    OpDef(
+        "_contrib_BilinearResize2D",
+        impl=_bilinear,
+        inputs=("data", "like"),
+        optional_inputs=("like",),
+        no_grad_inputs=("like",),
+        params=(
+            Param("height", Int(), 1, "Output height."),
+            Param("width", Int(), 1, "Output width."),
+            Param("scale_height", Optional(Float()), None, "Scale the height instead."),
+            Param("scale_width", Optional(Float()), None, "Scale the width instead."),
+            Param(
+                "mode",
+                Enum("size", "like", "odd_scale", "to_even_down", "to_even_up", "to_odd_down", "to_odd_up"),
+                "size",
+                "How the output size is chosen.",
+            ),
+            Param("align_corners", Bool(), True, "Map corner pixels onto corner pixels."),
+        ),
+        aliases=("contrib.BilinearResize2D", "BilinearResize2D"),
+        samples=lambda: [
+            Sample((rand(1, 2, 3, 4),), {"height": 5, "width": 7}),
+            Sample((rand(2, 1, 4, 4),), {"height": 2, "width": 3, "align_corners": False}),
+            Sample((rand(1, 2, 3, 3),), {"scale_height": 2.0, "scale_width": 2.0}),
+            Sample((rand(1, 2, 3, 3), rand(1, 1, 5, 6, seed=1)), {"mode": "like"}),
+        ],
+        doc="Bilinear resize of (N, C, H, W) data to (height, width), by scale factors, or like another array.",
+    )
+)
+
+
+def _adaptive_avg(data, output_size):
+    if not output_size:
+        size = (1, 1)
+    elif len(output_size) == 1:
+        size = (output_size[0], output_size[0])
+    else:
+        size = tuple(output_size)
+    return tF.adaptive_avg_pool2d(data, size)
+
+
+def _adaptive_ref(x, output_size=()):
+    oh, ow = (1, 1) if not output_size else (output_size[0], output_size[-1])
+    h, w = x.shape[2:]
+    out = np.zeros(x.shape[:2] + (oh, ow), dtype=x.dtype)
+    for i in range(oh):
+        h0, h1 = (i * h) // oh, -((-(i + 1) * h) // oh)
+        for j in range(ow):
+            w0, w1 = (j * w) // ow, -((-(j + 1) * w) // ow)
+            out[:, :, i, j] = x[:, :, h0:h1, w0:w1].mean(axis=(2, 3))
+    return out
+
+
+register(
+    OpDef(
+        "_contrib_AdaptiveAvgPooling2D",
+        impl=_adaptive_avg,
+        params=(
+            Param("output_size", Shape(), (), "Output (height, width); one int for a square; () for 1x1."),
+        ),
+        aliases=("contrib.AdaptiveAvgPooling2D", "AdaptiveAvgPooling2D"),
+        ref=_adaptive_ref,
+        samples=lambda: [
+            Sample((rand(1, 2, 5, 7),), {"output_size": (2, 3)}),
+            Sample((rand(2, 1, 4, 4),), {"output_size": 3}),
+            Sample((rand(1, 2, 3, 3),)),
+        ],
+        doc="Average pooling with windows chosen so the output has ``output_size``.",
+    )
+)
