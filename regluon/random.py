@@ -5,7 +5,18 @@ from __future__ import annotations
 import torch
 
 from .context import Context
-from .ndarray.random import normal, uniform  # noqa: F401
+from .ndarray.random_api import (  # noqa: F401
+    exponential,
+    gamma,
+    multinomial,
+    negative_binomial,
+    normal,
+    poisson,
+    randint,
+    randn,
+    shuffle,
+    uniform,
+)
 
 
 def seed(seed_state: int, ctx: Context | str = "all") -> None:

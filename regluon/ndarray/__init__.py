@@ -58,6 +58,10 @@ def _method(fn):
 
 _populate()
 random = _submodule("random")
+from . import random_api as _random_api  # noqa: E402
+
+for _name in _random_api.__all__:
+    setattr(random, _name, getattr(_random_api, _name))
 contrib = _submodule("contrib")
 linalg = _submodule("linalg")
 
