@@ -168,3 +168,12 @@ def test_no_graph_outside_record():
     assert z._tensor.requires_grad
     with pytest.raises(MXNetError, match="not in a computational graph"):
         y.backward()
+
+
+def test_split_v2_sections_and_indices():
+    x = nd.arange(12).reshape((6, 2))
+    parts = nd.split_v2(x, 3)
+    assert [p.shape for p in parts] == [(2, 2)] * 3 and parts[2].asnumpy().tolist() == [[8, 9], [10, 11]]
+    parts = nd.split_v2(x, (1, 4), axis=0)
+    assert [p.shape[0] for p in parts] == [1, 3, 2]
+    assert nd._internal._plus(x, x).asnumpy().max() == 22

@@ -38,11 +38,15 @@ def _submodule(name: str) -> types.ModuleType:
 
 
 def _populate() -> None:
+    internal = _submodule("_internal")
     for op in OPS.values():
         for public in (op.name, *op.aliases):
             ns, _, short = public.rpartition(".")
             target = _submodule(ns) if ns else _this
-            setattr(target, short, make_function(op, short))
+            fn = make_function(op, short)
+            setattr(target, short, fn)
+            if not ns and short.startswith("_"):
+                setattr(internal, short, fn)
         if op.method and not hasattr(NDArray, op.method):
             setattr(NDArray, op.method, _method(getattr(_this, op.name)))
 
@@ -189,6 +193,13 @@ def to_dlpack_for_read(data: NDArray):
 def to_dlpack_for_write(data: NDArray):
     """A DLPack capsule sharing ``data``'s memory; writes through it change ``data``."""
     return torch.utils.dlpack.to_dlpack(data._tensor.detach())
+
+
+def split_v2(ary: NDArray, indices_or_sections, axis: int = 0, squeeze_axis: bool = False):
+    """Split into equal sections (an int) or at the given indices (a tuple), like ``numpy.split``."""
+    if isinstance(indices_or_sections, int):
+        return _this._split_v2(ary, axis=axis, squeeze_axis=squeeze_axis, sections=indices_or_sections)
+    return _this._split_v2(ary, indices=(0, *indices_or_sections), axis=axis, squeeze_axis=squeeze_axis)
 
 
 def waitall() -> None:

@@ -1,0 +1,417 @@
+"""Assorted operators: arange_like, isnan/isinf/isfinite, cumsum, erfinv, moveaxis, (un)ravel indices,
+scatter_nd, split_v2, multi_sum_sq, SoftmaxActivation, div_sqrt_dim, LRN, box_iou, image.to_tensor/normalize."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+import torch.nn.functional as tF
+
+from ...base import MXNetError, shape_str
+from ..dtypes import to_torch
+from ..params import Bool, Ctx, DType, Enum, Float, Int, Optional, Param, Shape
+from ..register import OpDef, Sample, register
+from ._common import normalize_axes, rand
+
+
+def _arange_like(data, start, step, repeat, ctx, axis):
+    n = data.numel() if axis is None else data.shape[normalize_axes("arange_like", (axis,), data.dim())[0]]
+    vals = start + step * torch.arange(math.ceil(n / repeat), dtype=torch.float64, device=data.device)
+    vals = vals.repeat_interleave(repeat)[:n].to(data.dtype)
+    return vals.reshape(data.shape) if axis is None else vals
+
+
+register(
+    OpDef(
+        "_contrib_arange_like",
+        impl=_arange_like,
+        params=(
+            Param("start", Float(), 0.0),
+            Param("step", Float(), 1.0),
+            Param("repeat", Int(), 1),
+            Param("ctx", Optional(Ctx()), None),
+            Param("axis", Optional(Int()), None),
+        ),
+        aliases=("contrib.arange_like",),
+        differentiable=False,
+        ref=lambda x, start=0.0, step=1.0, repeat=1, ctx=None, axis=None: (
+            np.repeat(
+                start + step * np.arange(-(-(x.size if axis is None else x.shape[axis]) // repeat)), repeat
+            )[: (x.size if axis is None else x.shape[axis])]
+            .astype(x.dtype)
+            .reshape(x.shape if axis is None else (-1,))
+        ),
+        samples=lambda: [
+            Sample((rand(2, 3),)),
+            Sample((rand(2, 5),), {"start": 1, "step": 2, "axis": 1}),
+            Sample((rand(2, 3),), {"repeat": 2}),
+        ],
+        doc="An arange with the shape of the input (or the length of one of its axes).",
+    )
+)
+
+for _name, _fn, _ref in (
+    ("isnan", torch.isnan, np.isnan),
+    ("isinf", torch.isinf, np.isinf),
+    ("isfinite", torch.isfinite, np.isfinite),
+):
+    register(
+        OpDef(
+            f"_contrib_{_name}",
+            impl=lambda data, _f=_fn: _f(data).to(data.dtype),
+            aliases=(f"contrib.{_name}",),
+            differentiable=False,
+            ref=lambda x, _r=_ref: _r(x).astype(x.dtype),
+            samples=lambda: [Sample((np.array([1.0, np.nan, np.inf, -np.inf, 0.0], "float32"),))],
+            doc=f"1 where {_name.replace('is', 'the element is ')}, else 0 (in the input's dtype).",
+        )
+    )
+
+
+def _cumsum(a, axis, dtype):
+    t = a.reshape(-1) if axis is None else a
+    out = torch.cumsum(t, dim=0 if axis is None else axis)
+    return out.to(to_torch(dtype)) if dtype else out
+
+
+register(
+    OpDef(
+        "cumsum",
+        impl=_cumsum,
+        inputs=("a",),
+        params=(
+            Param("axis", Optional(Int()), None, "Axis; None flattens."),
+            Param("dtype", Optional(DType()), None),
+        ),
+        aliases=("_np_cumsum",),
+        ref=lambda x, axis=None, dtype=None: np.cumsum(x, axis=axis).astype(dtype or x.dtype),
+        samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 1})],
+        method="cumsum",
+        doc="Cumulative sum along an axis (of the flattened array when axis is None).",
+    )
+)
+
+register(
+    OpDef(
+        "erfinv",
+        impl=torch.erfinv,
+        ref=None,
+        samples=lambda: [Sample((rand(2, 3, low=-0.9, high=0.9),))],
+        method="erfinv",
+        doc="Inverse of the Gauss error function.",
+    )
+)
+
+
+def _moveaxis(data, source, destination):
+    return torch.movedim(data, source, destination).clone()
+
+
+register(
+    OpDef(
+        "moveaxis",
+        impl=_moveaxis,
+        params=(
+            Param("source", Shape(), None, required=True),
+            Param("destination", Shape(), None, required=True),
+        ),
+        ref=lambda x, source, destination: np.moveaxis(x, source, destination),
+        samples=lambda: [Sample((rand(2, 3, 4),), {"source": 0, "destination": 2})],
+        doc="Move axes to new positions, keeping the order of the others.",
+    )
+)
+
+
+def _unravel(data, shape):
+    idx = data.to(torch.long)
+    out = []
+    for d in reversed(shape):
+        out.append(idx % d)
+        idx = idx // d
+    return torch.stack(list(reversed(out))).to(data.dtype)
+
+
+def _ravel(data, shape):
+    idx = data.to(torch.long)
+    flat = torch.zeros_like(idx[0])
+    for k, d in enumerate(shape):
+        flat = flat * d + idx[k]
+    return flat.to(data.dtype)
+
+
+register(
+    OpDef(
+        "_unravel_index",
+        impl=_unravel,
+        params=(
+            Param("shape", Shape(), None, "Shape of the array the flat indices address.", required=True),
+        ),
+        aliases=("unravel_index",),
+        differentiable=False,
+        ref=lambda x, shape: np.stack(np.unravel_index(x.astype(np.int64), shape)).astype(x.dtype),
+        samples=lambda: [Sample((np.array([0, 5, 7, 11], "float32"),), {"shape": (3, 4)})],
+        doc="Turn flat indices into one row of indices per axis of ``shape``.",
+    )
+)
+
+register(
+    OpDef(
+        "_ravel_multi_index",
+        impl=_ravel,
+        params=(Param("shape", Shape(), None, "Shape of the array the indices address.", required=True),),
+        aliases=("ravel_multi_index",),
+        differentiable=False,
+        ref=lambda x, shape: np.ravel_multi_index(tuple(x.astype(np.int64)), shape).astype(x.dtype),
+        samples=lambda: [Sample((np.array([[0, 1, 2], [3, 1, 0]], "float32"),), {"shape": (3, 4)})],
+        doc="Turn one row of indices per axis into flat indices of ``shape``.",
+    )
+)
+
+
+def _scatter_nd(data, indices, shape):
+    out = torch.zeros(shape, dtype=data.dtype, device=data.device)
+    idx = indices.long() if indices.is_floating_point() else indices.to(torch.long)
+    return out.index_put(tuple(idx[i] for i in range(idx.shape[0])), data)
+
+
+def _scatter_ref(d, indices, shape):
+    out = np.zeros(shape, dtype=d.dtype)
+    out[tuple(indices.astype(np.int64))] = d
+    return out
+
+
+register(
+    OpDef(
+        "scatter_nd",
+        impl=_scatter_nd,
+        inputs=("data", "indices"),
+        no_grad_inputs=("indices",),
+        params=(Param("shape", Shape(), None, "Output shape.", required=True),),
+        ref=_scatter_ref,
+        samples=lambda: [Sample((rand(3), np.array([[0, 1, 2], [3, 0, 1]], "float32")), {"shape": (3, 4)})],
+        doc="Place ``data`` into a zero array of ``shape`` at the N-d ``indices`` (the inverse of gather_nd).",
+    )
+)
+
+
+def _split_v2(data, indices, axis, squeeze_axis, sections):
+    ax = normalize_axes("split_v2", (axis,), data.dim())[0]
+    n = data.shape[ax]
+    if sections > 0:
+        if n % sections:
+            raise MXNetError(
+                f"split_v2: axis {axis} of length {n} cannot be split into {sections} equal parts"
+            )
+        bounds = list(range(0, n, n // sections)) + [n]
+    else:
+        bounds = list(indices) + [n]
+    parts = [data.narrow(ax, b, e - b) for b, e in zip(bounds[:-1], bounds[1:])]
+    if squeeze_axis:
+        parts = [p.squeeze(ax) for p in parts]
+    parts = [p.clone() for p in parts]
+    return parts[0] if len(parts) == 1 else tuple(parts)
+
+
+register(
+    OpDef(
+        "_split_v2",
+        impl=_split_v2,
+        params=(
+            Param("indices", Shape(), (), "Split points (starting with 0)."),
+            Param("axis", Int(), 0),
+            Param("squeeze_axis", Bool(), False),
+            Param("sections", Int(), 0, "Equal parts (instead of indices)."),
+        ),
+        ref=lambda x, indices=(), axis=0, squeeze_axis=False, sections=0: (
+            np.split(x, sections, axis=axis) if sections else np.split(x, list(indices)[1:], axis=axis)
+        ),
+        samples=lambda: [
+            Sample((rand(6, 2),), {"indices": (0, 2, 3), "axis": 0}),
+            Sample((rand(2, 7),), {"indices": (0, 2, 5), "axis": 1}),
+        ],
+        doc="Split at given indices or into equal sections (``nd.split_v2`` chooses from its argument).",
+    )
+)
+
+
+def _multi_sum_sq(*arrays, num_arrays):
+    return torch.stack([(a.float() * a.float()).sum() for a in arrays])
+
+
+register(
+    OpDef(
+        "multi_sum_sq",
+        impl=_multi_sum_sq,
+        inputs=("arrays",),
+        variadic=True,
+        params=(Param("num_arrays", Optional(Int()), None),),
+        differentiable=False,
+        ref=lambda *xs, num_arrays=None: np.array([np.sum(x.astype(np.float64) ** 2) for x in xs], "float32"),
+        samples=lambda: [Sample((rand(2, 3), rand(4, seed=1)), {"num_arrays": 2})],
+        doc="The sum of squares of each input, as one float32 array (used for gradient norms).",
+    )
+)
+
+
+def _softmax_activation(data, mode):
+    if mode == "channel":
+        return torch.softmax(data, dim=1)
+    return torch.softmax(data.reshape(data.shape[0], -1), dim=1).reshape(data.shape)
+
+
+register(
+    OpDef(
+        "SoftmaxActivation",
+        impl=_softmax_activation,
+        params=(
+            Param(
+                "mode",
+                Enum("instance", "channel"),
+                "instance",
+                "Over each instance or each position's channels.",
+            ),
+        ),
+        samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3, 2),), {"mode": "channel"})],
+        doc="Softmax over all values of each instance, or over the channel axis (mode='channel').",
+    )
+)
+
+register(
+    OpDef(
+        "_contrib_div_sqrt_dim",
+        impl=lambda data: data / math.sqrt(data.shape[-1]),
+        aliases=("contrib.div_sqrt_dim",),
+        ref=lambda x: x / np.sqrt(x.shape[-1]),
+        samples=lambda: [Sample((rand(2, 4),))],
+        doc="Divide by the square root of the last dimension (attention scaling).",
+    )
+)
+
+register(
+    OpDef(
+        "LRN",
+        impl=lambda data, alpha, beta, knorm, nsize: tF.local_response_norm(data, nsize, alpha, beta, knorm),
+        params=(
+            Param("alpha", Float(), 1e-4),
+            Param("beta", Float(), 0.75),
+            Param("knorm", Float(), 2.0),
+            Param("nsize", Int(), None, "Channels in the normalisation window.", required=True),
+        ),
+        samples=lambda: [Sample((rand(1, 5, 2, 2),), {"nsize": 3, "alpha": 0.1})],
+        doc="Local response normalisation across channels.",
+    )
+)
+
+
+def _box_corners(b, fmt):
+    if fmt == "center":
+        x, y, w, h = b.unbind(-1)
+        return torch.stack([x - w / 2, y - h / 2, x + w / 2, y + h / 2], -1)
+    return b
+
+
+def _box_iou(lhs, rhs, format):
+    a, b = _box_corners(lhs, format), _box_corners(rhs, format)
+    a2 = a.reshape(a.shape[:-1] + (1,) * (b.dim() - 1) + (4,))
+    lt = torch.maximum(a2[..., :2], b[..., :2])
+    rb = torch.minimum(a2[..., 2:], b[..., 2:])
+    inter = (rb - lt).clamp(min=0).prod(-1)
+    area_a = (a2[..., 2:] - a2[..., :2]).clamp(min=0).prod(-1)
+    area_b = (b[..., 2:] - b[..., :2]).clamp(min=0).prod(-1)
+    union = area_a + area_b - inter
+    return torch.where(union > 0, inter / union, torch.zeros_like(union))
+
+
+register(
+    OpDef(
+        "_contrib_box_iou",
+        impl=_box_iou,
+        inputs=("lhs", "rhs"),
+        params=(
+            Param("format", Enum("corner", "center"), "corner", "Box coordinates: corners or center + size."),
+        ),
+        aliases=("contrib.box_iou",),
+        differentiable=False,
+        samples=lambda: [
+            Sample(
+                (
+                    np.array([[0, 0, 2, 2], [1, 1, 3, 3]], "float32"),
+                    np.array([[1, 1, 2, 2], [5, 5, 6, 6], [0, 0, 1, 3]], "float32"),
+                )
+            ),
+            Sample(
+                (np.array([[1, 1, 2, 2]], "float32"), np.array([[2, 2, 2, 2]], "float32")),
+                {"format": "center"},
+            ),
+        ],
+        doc="Intersection over union of every box in lhs with every box in rhs: shape lhs[:-1] + rhs[:-1].",
+    )
+)
+
+
+def _to_tensor(data):
+    x = data.to(torch.float32) / 255.0
+    if x.dim() == 3:
+        return x.permute(2, 0, 1).contiguous()
+    if x.dim() == 4:
+        return x.permute(0, 3, 1, 2).contiguous()
+    raise MXNetError(f"image.to_tensor: expects (H, W, C) or (N, H, W, C), got {shape_str(data.shape)}")
+
+
+register(
+    OpDef(
+        "_image_to_tensor",
+        impl=_to_tensor,
+        aliases=("image.to_tensor",),
+        differentiable=False,
+        ref=lambda x: np.moveaxis(x.astype(np.float32) / 255, -1, -3),
+        samples=lambda: [
+            Sample((np.arange(24, dtype="uint8").reshape(2, 4, 3),)),
+            Sample((np.arange(48, dtype="uint8").reshape(2, 2, 4, 3),)),
+        ],
+        doc="HWC (or NHWC) images with values 0-255 to CHW (or NCHW) float32 in [0, 1].",
+    )
+)
+
+
+def _normalize(data, mean, std):
+    c = data.shape[-3]
+    m = torch.tensor(mean if len(mean) > 1 else mean * c, dtype=data.dtype, device=data.device)
+    s = torch.tensor(std if len(std) > 1 else std * c, dtype=data.dtype, device=data.device)
+    return (data - m.reshape(-1, 1, 1)) / s.reshape(-1, 1, 1)
+
+
+class _FloatTuple(Shape):
+    name = "tuple of float"
+
+    def parse(self, value):
+        import ast
+
+        if isinstance(value, str):
+            value = ast.literal_eval(value)
+        if isinstance(value, (int, float)):
+            return (float(value),)
+        return tuple(float(v) for v in value)
+
+
+register(
+    OpDef(
+        "_image_normalize",
+        impl=_normalize,
+        params=(
+            Param("mean", _FloatTuple(), (0.0,), "Per-channel mean."),
+            Param("std", _FloatTuple(), (1.0,)),
+        ),
+        aliases=("image.normalize",),
+        ref=lambda x, mean=(0.0,), std=(1.0,): (
+            (x - np.array(mean, "float32").reshape(-1, 1, 1)) / np.array(std, "float32").reshape(-1, 1, 1)
+        ),
+        samples=lambda: [
+            Sample((rand(3, 2, 2),), {"mean": (0.1, 0.2, 0.3), "std": (0.5, 1.0, 2.0)}),
+            Sample((rand(2, 3, 2, 2),), {"mean": (0.5, 0.5, 0.5), "std": (0.2, 0.2, 0.2)}),
+        ],
+        doc="Subtract a per-channel mean and divide by a per-channel std for CHW or NCHW tensors.",
+    )
+)
