@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+import torch.nn.functional as tF
 
 from ...base import MXNetError, shape_str
 from ..params import Bool, Float, Int, Optional, Param
@@ -103,9 +104,12 @@ def _batchnorm(
     else:
         mean, invstd = moving_mean.detach(), torch.rsqrt(moving_var.detach() + eps)
         g = torch.ones_like(gamma) if fix_gamma else gamma
-        out = (data - _bshape(mean, data.dim(), ax)) * _bshape(invstd * g, data.dim(), ax) + _bshape(
-            beta, data.dim(), ax
-        )
+        if ax == 1 and data.dim() > 2:  # one fused kernel
+            out = tF.batch_norm(data, mean, moving_var.detach(), g, beta, training=False, eps=eps)
+        else:
+            out = (data - _bshape(mean, data.dim(), ax)) * _bshape(invstd * g, data.dim(), ax) + _bshape(
+                beta, data.dim(), ax
+            )
     return (out, mean, invstd) if output_mean_var else out
 
 
@@ -152,6 +156,16 @@ register(
             Sample(
                 (
                     rand(4, 3),
+                    rand(3, low=0.5, seed=1),
+                    rand(3, seed=2),
+                    rand(3, seed=3),
+                    rand(3, low=0.5, high=2, seed=4),
+                ),
+                {"fix_gamma": False, "use_global_stats": True},
+            ),
+            Sample(
+                (
+                    rand(2, 3, 4, 4),
                     rand(3, low=0.5, seed=1),
                     rand(3, seed=2),
                     rand(3, seed=3),
