@@ -177,3 +177,42 @@ def test_split_v2_sections_and_indices():
     parts = nd.split_v2(x, (1, 4), axis=0)
     assert [p.shape[0] for p in parts] == [1, 3, 2]
     assert nd._internal._plus(x, x).asnumpy().max() == 22
+
+
+@pytest.mark.parametrize(
+    "key,shares",
+    # what MXNet 1.9.1 does (checked with the oracle): contiguous regions are views, the rest copies
+    [
+        (1, True),
+        (slice(1, 3), True),
+        (slice(0, 4, 2), False),
+        ((1,), True),
+        ((1, 2), True),
+        ((slice(None), 0), False),
+        ((slice(1, 3), slice(0, 2)), False),
+        ((1, slice(0, 3)), True),
+        (-1, True),
+    ],
+)
+def test_getitem_views_and_copies_like_mxnet(key, shares):
+    x = nd.arange(24).reshape((4, 6))
+    y = x[key]
+    y[:] = -1
+    assert bool((x == -1).sum().asscalar() > 0) == shares
+
+
+def test_operators_never_alias_their_inputs():
+    x = nd.arange(6).reshape((2, 3))
+    for y in (
+        nd.transpose(x),
+        nd.reshape(x, shape=(3, 2)),
+        nd.expand_dims(x, axis=0),
+        nd.flatten(x),
+        nd.slice_axis(x, axis=1, begin=0, end=2),
+        x.T,
+    ):
+        y[:] = 100
+    assert x.asnumpy().max() == 5
+    v = x.reshape((3, 2))  # the NDArray.reshape method is a view, as in MXNet
+    v[:] = 7
+    assert x.asnumpy().max() == 7

@@ -322,6 +322,9 @@ class NDArray:
             r = t[idx]
         if r.dim() == 0:
             r = r.reshape(1)
+        elif r._base is not None and not r.is_contiguous():
+            # MXNet returns a view only for a contiguous region (x[1], x[1:3], x[1, 2:5]); x[:, 0] is a copy
+            r = r.clone()
         return NDArray._wrap(r, self._ctx)
 
     def __setitem__(self, key, value) -> None:

@@ -213,6 +213,8 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
         msg = str(err).split("\n")[0]
         raise MXNetError(f"{op.name}: {msg} (inputs: {_describe(op, inputs)})") from None
     if res.__class__ is torch.Tensor:
+        if res._base is not None:  # a view: MXNet's operators return new arrays, never aliases of inputs
+            res = res.clone()
         if out is not None:
             _write_out(out, res)
             return out
@@ -221,7 +223,7 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
         for o, r in zip(out, res):
             _write_out(o, r)
         return out
-    return [_NDArray._wrap(r, ctx) for r in res]
+    return [_NDArray._wrap(r.clone() if r._base is not None else r, ctx) for r in res]
 
 
 def _write_out(out, res: torch.Tensor) -> None:
