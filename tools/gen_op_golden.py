@@ -61,11 +61,11 @@ def run_case(case, data):
     except Exception as err:  # noqa: BLE001 - the error type is the golden value
         try:  # some ops (sort in 1.9.1) only fail when recorded: keep the forward result
             res = fn(*[nd.array(x, dtype=x.dtype) for x in inputs], **params)
+            outs = res if isinstance(res, (list, tuple)) else [res]
+            for j, o in enumerate(outs):
+                out[f"{key}/out{j}"] = o.asnumpy()
         except Exception:  # noqa: BLE001
             return {f"{key}/error": np.frombuffer(type(err).__name__.encode(), dtype=np.uint8)}
-        outs = res if isinstance(res, (list, tuple)) else [res]
-        for j, o in enumerate(outs):
-            out[f"{key}/out{j}"] = o.asnumpy()
         out[f"{key}/grad_error"] = np.frombuffer(type(err).__name__.encode(), dtype=np.uint8)
         return out
     if any(case["grads"]):

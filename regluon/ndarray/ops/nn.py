@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as tF
 
 from ...base import MXNetError, shape_str
+from ..dtypes import to_torch
 from ..params import Bool, DType, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
 from ..state import autograd_state
@@ -112,45 +113,93 @@ def _log_softmax_t(x, dim):
     return z - torch.log(torch.exp(z).sum(dim=dim, keepdim=True))
 
 
-def _softmax(fn):
+def _length_mask(data, length, axis):
+    """True where the position along ``axis`` is below the per-row ``length``."""
+    ax = axis % data.dim()
+    steps = torch.arange(data.shape[ax], device=data.device)
+    shape = [1] * data.dim()
+    shape[ax] = -1
+    return steps.reshape(shape) < length.to(torch.long).unsqueeze(ax)
+
+
+def _softmax(fn, masked_value):
     """Softmax in MXNet's formula (shift by the max, exponentiate, divide by the sum)."""
 
-    def impl(data, axis, temperature, dtype=None, use_length=False):
+    def impl(data, length, axis, temperature, dtype, use_length):
         x = data if temperature in (None, 1.0) else data / temperature
-        return fn(x, dim=axis)
+        if use_length:
+            if length is None:
+                raise MXNetError("softmax: use_length=True needs the length input")
+            if length.is_floating_point():
+                raise MXNetError(f"softmax: length must be an integer array, got {str(length.dtype)[6:]}")
+            mask = _length_mask(data, length, axis)
+            out = fn(x.masked_fill(~mask, float("-inf")), dim=axis)
+            out = out.masked_fill(~mask, masked_value)
+        else:
+            out = fn(x, dim=axis)
+        return out.to(to_torch(dtype)) if dtype else out
 
     return impl
 
 
-def _softmax_ref(x, axis=-1, temperature=None):
+def _softmax_ref(x, length=None, axis=-1, temperature=None, dtype=None, use_length=False):
     z = x / (temperature or 1.0)
+    if use_length:
+        ax = axis % x.ndim
+        steps = np.arange(x.shape[ax]).reshape([-1 if i == ax else 1 for i in range(x.ndim)])
+        mask = steps < np.expand_dims(length, ax)
+        z = np.where(mask, z, -np.inf)
     e = np.exp(z - z.max(axis=axis, keepdims=True))
-    return e / e.sum(axis=axis, keepdims=True)
+    out = e / e.sum(axis=axis, keepdims=True)
+    return out.astype(dtype) if dtype else out
 
 
 _SOFTMAX_PARAMS = (
     Param("axis", Int(), -1, "Axis to normalise over."),
     Param("temperature", Optional(Float()), None, "Divide the input by this first."),
+    Param("dtype", Optional(DType()), None, "Output type (the input's by default)."),
+    Param("use_length", Optional(Bool()), False, "Only the first ``length`` positions along the axis count."),
 )
 
 register(
     OpDef(
         "softmax",
-        impl=_softmax(_softmax_t),
+        impl=_softmax(_softmax_t, 0.0),
+        inputs=("data", "length"),
+        optional_inputs=("length",),
+        no_grad_inputs=("length",),
         params=_SOFTMAX_PARAMS,
         ref=_softmax_ref,
-        samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0, "temperature": 2.0})],
+        errors=lambda: [
+            (
+                (rand(2, 4), np.array([2, 3], "float32")),
+                {"use_length": True},
+                r"softmax: length must be an integer array",
+            )
+        ],
+        samples=lambda: [
+            Sample((rand(2, 3),)),
+            Sample((rand(2, 3),), {"axis": 0, "temperature": 2.0}),
+            Sample((rand(2, 4), np.array([2, 3], "int32")), {"use_length": True}),
+            Sample((rand(2, 3),), {"dtype": "float64"}),
+        ],
         method="softmax",
-        doc="Softmax: exp(x) / sum(exp(x)) along an axis.",
+        doc="Softmax: exp(x) / sum(exp(x)) along an axis; with use_length, positions past each row's "
+        "length get 0 and do not count.",
     )
 )
 
 register(
     OpDef(
         "log_softmax",
-        impl=_softmax(_log_softmax_t),
+        impl=_softmax(_log_softmax_t, float("-inf")),
+        inputs=("data", "length"),
+        optional_inputs=("length",),
+        no_grad_inputs=("length",),
         params=_SOFTMAX_PARAMS,
-        ref=lambda x, axis=-1, temperature=None: np.log(_softmax_ref(x, axis, temperature)),
+        ref=lambda x, length=None, axis=-1, temperature=None, dtype=None, use_length=False: np.log(
+            _softmax_ref(x, length, axis, temperature, dtype, use_length)
+        ),
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0})],
         method="log_softmax",
         doc="Logarithm of softmax along an axis, computed stably.",
