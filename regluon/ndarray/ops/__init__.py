@@ -2,6 +2,7 @@
 
 from . import (
     conv,
+    detection,
     elemwise,
     indexing,
     init_ops,
@@ -20,6 +21,7 @@ from . import (
 
 __all__ = [
     "conv",
+    "detection",
     "elemwise",
     "indexing",
     "init_ops",

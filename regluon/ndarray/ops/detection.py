@@ -1,0 +1,157 @@
+"""Detection operators from ``nd.contrib``: box_nms."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ...base import MXNetError, shape_str
+from ..params import Bool, Enum, Float, Int, Param
+from ..register import OpDef, Sample, register
+from .misc import _box_corners
+
+
+def _iou_matrix(boxes: torch.Tensor) -> torch.Tensor:
+    lt = torch.maximum(boxes[:, None, :2], boxes[None, :, :2])
+    rb = torch.minimum(boxes[:, None, 2:], boxes[None, :, 2:])
+    inter = (rb - lt).clamp(min=0).prod(-1)
+    area = (boxes[:, 2:] - boxes[:, :2]).clamp(min=0).prod(-1)
+    union = area[:, None] + area[None, :] - inter
+    return torch.where(union > 0, inter / union, torch.zeros_like(union))
+
+
+def _nms_one(
+    rows,
+    overlap_thresh,
+    valid_thresh,
+    topk,
+    coord_start,
+    score_index,
+    id_index,
+    background_id,
+    force_suppress,
+    in_format,
+    out_format,
+):
+    scores = rows[:, score_index]
+    keep = scores > valid_thresh
+    if id_index >= 0 and background_id >= 0:
+        keep &= rows[:, id_index] != background_id
+    cand = torch.nonzero(keep).flatten()
+    order = cand[torch.argsort(scores[cand], descending=True, stable=True)]
+    if topk > 0:
+        order = order[:topk]
+    boxes = _box_corners(rows[order, coord_start : coord_start + 4], in_format)
+    iou = _iou_matrix(boxes)
+    same_class = torch.ones_like(iou, dtype=torch.bool)
+    if id_index >= 0 and not force_suppress:
+        ids = rows[order, id_index]
+        same_class = ids[:, None] == ids[None, :]
+    suppress = (iou > overlap_thresh) & same_class
+    alive = torch.ones(len(order), dtype=torch.bool)
+    for i in range(len(order)):
+        if alive[i]:
+            alive[i + 1 :] &= ~suppress[i, i + 1 :]
+    kept = order[alive]
+    out = torch.full_like(rows, -1.0)
+    sel = rows[kept].clone()
+    if in_format != out_format:
+        b = sel[:, coord_start : coord_start + 4]
+        if out_format == "corner":
+            sel[:, coord_start : coord_start + 4] = _box_corners(b, "center")
+        else:
+            x0, y0, x1, y1 = b.unbind(-1)
+            sel[:, coord_start : coord_start + 4] = torch.stack(
+                [(x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0], -1
+            )
+    out[: len(kept)] = sel
+    return out
+
+
+def _box_nms(
+    data,
+    overlap_thresh,
+    valid_thresh,
+    topk,
+    coord_start,
+    score_index,
+    id_index,
+    background_id,
+    force_suppress,
+    in_format,
+    out_format,
+):
+    if data.shape[-1] < coord_start + 4 or data.dim() < 2:
+        raise MXNetError(
+            f"box_nms: data {shape_str(data.shape)} needs (..., N, K) rows holding 4 coordinates "
+            f"from coord_start={coord_start}"
+        )
+    flat = data.detach().reshape(-1, data.shape[-2], data.shape[-1])
+    outs = [
+        _nms_one(
+            r,
+            overlap_thresh,
+            valid_thresh,
+            topk,
+            coord_start,
+            score_index,
+            id_index,
+            background_id,
+            force_suppress,
+            in_format,
+            out_format,
+        )
+        for r in flat
+    ]
+    return torch.stack(outs).reshape(data.shape)
+
+
+_BOXES = np.array(
+    [
+        [0, 0.9, 0, 0, 2, 2],
+        [1, 0.8, 0.1, 0.1, 2, 2],
+        [0, 0.7, 0.1, 0.1, 2.1, 2.1],
+        [0, 0.1, 5, 5, 6, 6],
+        [1, 0.95, 5, 5, 6, 6],
+    ],
+    "float32",
+)
+
+register(
+    OpDef(
+        "_contrib_box_nms",
+        impl=_box_nms,
+        params=(
+            Param(
+                "overlap_thresh", Float(), 0.5, "Suppress boxes overlapping a kept one by more than this IoU."
+            ),
+            Param("valid_thresh", Float(), 0.0, "Drop boxes scoring at or below this."),
+            Param("topk", Int(), -1, "Keep only the best k candidates before suppression (-1: all)."),
+            Param("coord_start", Int(), 2, "Column of the first coordinate."),
+            Param("score_index", Int(), 1, "Column of the score."),
+            Param("id_index", Int(), -1, "Column of the class id (-1: no classes)."),
+            Param("background_id", Int(), -1, "Class id to drop (-1: none)."),
+            Param("force_suppress", Bool(), False, "Suppress across classes too."),
+            Param("in_format", Enum("corner", "center"), "corner"),
+            Param("out_format", Enum("corner", "center"), "corner"),
+        ),
+        aliases=(
+            "contrib.box_nms",
+            "_contrib_box_non_maximum_suppression",
+            "contrib.box_non_maximum_suppression",
+        ),
+        differentiable=False,
+        samples=lambda: [
+            Sample((_BOXES[None],), {"id_index": 0}),
+            Sample((_BOXES[None],), {"valid_thresh": 0.2, "topk": 3}),
+            Sample((_BOXES,), {"id_index": 0, "force_suppress": True}),
+            Sample(
+                (np.stack([_BOXES, _BOXES[::-1]]),),
+                {"overlap_thresh": 0.3, "id_index": 0, "background_id": 1},
+            ),
+            Sample((_BOXES[None],), {"in_format": "center", "out_format": "corner"}),
+        ],
+        doc="Non-maximum suppression: per batch, boxes sorted by score, greedily dropping those that overlap a "
+        "kept box of the same class; kept rows come first, the rest are filled with -1.",
+    )
+)
