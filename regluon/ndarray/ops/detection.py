@@ -8,7 +8,7 @@ import torch
 from ...base import MXNetError, shape_str
 from ..params import Bool, Enum, Float, Int, Param
 from ..register import OpDef, Sample, register
-from .misc import _box_corners
+from .misc import _box_corners, _FloatTuple
 
 
 def _iou_matrix(boxes: torch.Tensor) -> torch.Tensor:
@@ -153,5 +153,53 @@ register(
         ],
         doc="Non-maximum suppression: per batch, boxes sorted by score, greedily dropping those that overlap a "
         "kept box of the same class; kept rows come first, the rest are filled with -1.",
+    )
+)
+
+
+def _multibox_prior(data, sizes, ratios, clip, steps, offsets):
+    h, w = data.shape[2], data.shape[3]
+    step_y = steps[0] if steps[0] > 0 else 1.0 / h
+    step_x = steps[1] if steps[1] > 0 else 1.0 / w
+    cy = (torch.arange(h, dtype=torch.float64) + offsets[0]) * step_y
+    cx = (torch.arange(w, dtype=torch.float64) + offsets[1]) * step_x
+    shapes = [(s, ratios[0]) for s in sizes] + [(sizes[0], r) for r in ratios[1:]]
+    half = torch.tensor(
+        [[s * h / w * np.sqrt(r) / 2, s / np.sqrt(r) / 2] for s, r in shapes], dtype=torch.float64
+    )
+    cyy, cxx = torch.meshgrid(cy, cx, indexing="ij")
+    centers = torch.stack([cxx, cyy], -1).reshape(-1, 1, 2)  # (H*W, 1, 2)
+    boxes = torch.cat([centers - half[None], centers + half[None]], -1).reshape(1, -1, 4)
+    if clip:
+        boxes = boxes.clamp(0, 1)
+    return boxes.to(device=data.device, dtype=data.dtype)
+
+
+def _float_tuple(name, default, doc):
+    return Param(name, _FloatTuple(), default, doc)
+
+
+register(
+    OpDef(
+        "_contrib_MultiBoxPrior",
+        impl=_multibox_prior,
+        params=(
+            _float_tuple("sizes", (1.0,), "Anchor sizes, as fractions of the image."),
+            _float_tuple("ratios", (1.0,), "Width/height ratios."),
+            Param("clip", Bool(), False, "Clip anchors to [0, 1]."),
+            _float_tuple("steps", (-1.0, -1.0), "Distance between anchor centers (y, x); -1: 1/size."),
+            _float_tuple("offsets", (0.5, 0.5), "Center offset within a cell (y, x)."),
+        ),
+        aliases=("contrib.MultiBoxPrior", "MultiBoxPrior"),
+        differentiable=False,
+        samples=lambda: [
+            Sample((np.zeros((1, 3, 2, 3), "float32"),), {"sizes": (0.75, 0.5, 0.25), "ratios": (1, 2, 0.5)}),
+            Sample(
+                (np.zeros((1, 2, 3, 3), "float32"),),
+                {"sizes": (0.2,), "clip": True, "steps": (0.3, 0.25), "offsets": (0.4, 0.6)},
+            ),
+        ],
+        doc="Anchor boxes for every position of a (N, C, H, W) feature map: the sizes with the first ratio, "
+        "then the first size with the other ratios; corners as fractions of the image, shape (1, H*W*A, 4).",
     )
 )
