@@ -111,6 +111,21 @@ class OptionalShape(ParamType):
         raise ValueError(f"expected a tuple such as (None, 2), got {value!r}")
 
 
+class FloatTuple(ParamType):
+    """A tuple of floats: ``(0.5, 1.0)``, ``[0.5]``, a single number, or the string ``"(0.5, 1.0)"``."""
+
+    name = "tuple of float"
+
+    def parse(self, value):
+        if isinstance(value, str):
+            value = ast.literal_eval(value.strip())
+        if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
+            return (float(value),)
+        if isinstance(value, (tuple, list)):
+            return tuple(float(v) for v in value)
+        raise ValueError(f"expected a tuple of numbers, got {value!r}")
+
+
 class Enum(ParamType):
     def __init__(self, *choices: str):
         self.choices = choices

@@ -6,9 +6,9 @@ import numpy as np
 import torch
 
 from ...base import MXNetError, shape_str
-from ..params import Bool, Enum, Float, Int, Param
+from ..params import Bool, Enum, Float, FloatTuple, Int, Param
 from ..register import OpDef, Sample, register
-from .misc import _box_corners, _FloatTuple
+from .misc import _box_corners
 
 
 def _iou_matrix(boxes: torch.Tensor) -> torch.Tensor:
@@ -176,7 +176,7 @@ def _multibox_prior(data, sizes, ratios, clip, steps, offsets):
 
 
 def _float_tuple(name, default, doc):
-    return Param(name, _FloatTuple(), default, doc)
+    return Param(name, FloatTuple(), default, doc)
 
 
 register(

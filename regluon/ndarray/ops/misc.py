@@ -11,7 +11,7 @@ import torch.nn.functional as tF
 
 from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
-from ..params import Bool, Ctx, DType, Enum, Float, Int, Optional, Param, Shape
+from ..params import Bool, Ctx, DType, Enum, Float, FloatTuple, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
 from ._common import normalize_axes, rand
 
@@ -383,26 +383,13 @@ def _normalize(data, mean, std):
     return (data - m.reshape(-1, 1, 1)) / s.reshape(-1, 1, 1)
 
 
-class _FloatTuple(Shape):
-    name = "tuple of float"
-
-    def parse(self, value):
-        import ast
-
-        if isinstance(value, str):
-            value = ast.literal_eval(value)
-        if isinstance(value, (int, float)):
-            return (float(value),)
-        return tuple(float(v) for v in value)
-
-
 register(
     OpDef(
         "_image_normalize",
         impl=_normalize,
         params=(
-            Param("mean", _FloatTuple(), (0.0,), "Per-channel mean."),
-            Param("std", _FloatTuple(), (1.0,)),
+            Param("mean", FloatTuple(), (0.0,), "Per-channel mean."),
+            Param("std", FloatTuple(), (1.0,)),
         ),
         aliases=("image.normalize",),
         ref=lambda x, mean=(0.0,), std=(1.0,): (

@@ -7,12 +7,10 @@ in place; without ``out`` the weight is left alone and a new array is returned.
 
 from __future__ import annotations
 
-import ast
-
 import numpy as np
 import torch
 
-from ..params import Bool, Float, Int, Optional, Param, Shape
+from ..params import Bool, Float, FloatTuple, Int, Optional, Param
 from ..register import OpDef, Sample, register
 from ._common import rand
 
@@ -173,15 +171,6 @@ def _multi(with_mom):
     return impl
 
 
-class _FloatTuple(Shape):
-    name = "tuple of float"
-
-    def parse(self, value):
-        if isinstance(value, str):
-            value = ast.literal_eval(value)
-        return tuple(map(float, value))
-
-
 for _name, _mom in (("multi_sgd_update", False), ("multi_sgd_mom_update", True)):
     register(
         OpDef(
@@ -190,8 +179,8 @@ for _name, _mom in (("multi_sgd_update", False), ("multi_sgd_mom_update", True))
             inputs=("data",),
             variadic=True,
             params=(
-                Param("lrs", _FloatTuple(), None, "Learning rate of each weight.", required=True),
-                Param("wds", _FloatTuple(), None, "Weight decay of each weight.", required=True),
+                Param("lrs", FloatTuple(), None, "Learning rate of each weight.", required=True),
+                Param("wds", FloatTuple(), None, "Weight decay of each weight.", required=True),
                 *((_MOMENTUM,) if _mom else ()),
                 Param("rescale_grad", Float(), 1.0),
                 Param("clip_gradient", Float(), -1.0),
