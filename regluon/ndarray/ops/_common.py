@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 
 from ...base import MXNetError, shape_str
 from ..register import Sample
@@ -49,3 +50,9 @@ def normalize_axes(op: str, axes, ndim: int) -> tuple:
             raise MXNetError(f"{op}: axis {ax} is out of range for an array with {ndim} dimension(s)")
         out.append(a)
     return tuple(out)
+
+
+def float32_only(op: str, t) -> None:
+    """Some MXNet 1.9.1 CPU kernels exist for float32 only; regluon raises the same way."""
+    if t.dtype != torch.float32:
+        raise MXNetError(f"{op}: MXNet implements this operator for float32 only, got {str(t.dtype)[6:]}")

@@ -8,6 +8,7 @@ import torch
 from ...base import MXNetError, shape_str
 from ..params import Bool, Enum, Float, FloatTuple, Int, Param
 from ..register import OpDef, Sample, register
+from ._common import float32_only
 from .misc import _box_corners
 
 
@@ -158,6 +159,7 @@ register(
 
 
 def _multibox_prior(data, sizes, ratios, clip, steps, offsets):
+    float32_only("MultiBoxPrior", data)
     h, w = data.shape[2], data.shape[3]
     step_y = steps[0] if steps[0] > 0 else 1.0 / h
     step_x = steps[1] if steps[1] > 0 else 1.0 / w

@@ -13,7 +13,7 @@ from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
 from ..params import Bool, Ctx, DType, Enum, Float, FloatTuple, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand
+from ._common import float32_only, normalize_axes, rand
 
 
 def _arange_like(data, start, step, repeat, ctx, axis):
@@ -256,6 +256,7 @@ register(
 
 
 def _softmax_activation(data, mode):
+    float32_only("SoftmaxActivation", data)
     if mode == "channel":
         return torch.softmax(data, dim=1)
     return torch.softmax(data.reshape(data.shape[0], -1), dim=1).reshape(data.shape)
@@ -289,10 +290,16 @@ register(
     )
 )
 
+
+def _lrn(data, alpha, beta, knorm, nsize):
+    float32_only("LRN", data)
+    return tF.local_response_norm(data, nsize, alpha, beta, knorm)
+
+
 register(
     OpDef(
         "LRN",
-        impl=lambda data, alpha, beta, knorm, nsize: tF.local_response_norm(data, nsize, alpha, beta, knorm),
+        impl=_lrn,
         params=(
             Param("alpha", Float(), 1e-4),
             Param("beta", Float(), 0.75),

@@ -10,7 +10,7 @@ from ...base import MXNetError, shape_str
 from ..params import Bool, Float, Int, Optional, Param
 from ..register import OpDef, Sample, register
 from ..state import autograd_state
-from ._common import normalize_axes, rand
+from ._common import float32_only, normalize_axes, rand
 
 
 def _bshape(t: torch.Tensor, ndim: int, axis: int) -> torch.Tensor:
@@ -229,6 +229,7 @@ register(
 
 
 def _instancenorm(data, gamma, beta, eps):
+    float32_only("InstanceNorm", data)
     dims = tuple(range(2, data.dim()))
     mean = data.mean(dim=dims, keepdim=True)
     var = data.var(dim=dims, unbiased=False, keepdim=True)
@@ -252,7 +253,8 @@ register(
         inputs=("data", "gamma", "beta"),
         params=(Param("eps", Float(), 1e-3),),
         ref=_instancenorm_ref,
-        samples=lambda: [Sample((rand(2, 3, 4, 2), rand(3, seed=1), rand(3, seed=2)))],
+        # float32 only (as MXNet): its gradient is checked against MXNet's golden, not in float64
+        samples=lambda: [Sample((rand(2, 3, 4, 2), rand(3, seed=1), rand(3, seed=2)), numeric_grad=False)],
         doc="Normalise each (sample, channel) over its spatial positions, then scale and shift per channel.",
     )
 )
