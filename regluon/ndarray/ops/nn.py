@@ -443,3 +443,112 @@ register(
         doc="Divide by the L2 norm over all but the batch axis (instance), the channel axis, or spatial axes.",
     )
 )
+
+
+# ------------------------------------------------------------------------------------------ SoftmaxOutput
+class _SoftmaxOutput(torch.autograd.Function):
+    """Softmax forward; MXNet's backward ignores the incoming gradient (unless out_grad) and returns
+    (softmax - one_hot(label)) * grad_scale / normalisation, the cross-entropy gradient."""
+
+    @staticmethod
+    def forward(ctx, data, label, cfg):
+        grad_scale, ignore_label, multi_output, use_ignore, preserve_shape, normalization, out_grad, alpha = (
+            cfg
+        )
+        if multi_output:
+            x, axis = data, 1
+        elif preserve_shape:
+            x, axis = data, data.dim() - 1
+        else:
+            x, axis = data.reshape(data.shape[0], -1), 1
+        p = torch.softmax(x, dim=axis)
+        ctx.save_for_backward(p, label)
+        ctx.cfg, ctx.axis, ctx.shape = cfg, axis, data.shape
+        return p.reshape(data.shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        p, label = ctx.saved_tensors
+        grad_scale, ignore_label, multi_output, use_ignore, preserve_shape, normalization, out_grad, alpha = (
+            ctx.cfg
+        )
+        axis, k = ctx.axis, p.shape[ctx.axis]
+        lab = label.reshape(p.shape[:axis] + p.shape[axis + 1 :]).to(torch.long)
+        valid = lab != int(ignore_label) if use_ignore else torch.ones_like(lab, dtype=torch.bool)
+        onehot = torch.nn.functional.one_hot(lab.clamp(0, k - 1), k).movedim(-1, axis).to(p.dtype)
+        if alpha > 0:
+            onehot = onehot * (1 - alpha) + (1 - onehot) * (alpha / (k - 1))
+        g = (p - onehot) * valid.unsqueeze(axis).to(p.dtype)
+        if out_grad:
+            g = g * grad.reshape(p.shape)
+        if normalization == "batch":  # every label position counts (N, or N x spatial with multi_output)
+            g = g / lab.numel()
+        elif normalization == "valid":
+            g = g / max(int(valid.sum()), 1)
+        return (g * grad_scale).reshape(ctx.shape), None, None
+
+
+def _softmax_output(
+    data,
+    label,
+    grad_scale,
+    ignore_label,
+    multi_output,
+    use_ignore,
+    preserve_shape,
+    normalization,
+    out_grad,
+    smooth_alpha,
+):
+    cfg = (
+        grad_scale,
+        ignore_label,
+        multi_output,
+        use_ignore,
+        preserve_shape,
+        normalization,
+        out_grad,
+        smooth_alpha,
+    )
+    return _SoftmaxOutput.apply(data, label, cfg)
+
+
+register(
+    OpDef(
+        "SoftmaxOutput",
+        impl=_softmax_output,
+        inputs=("data", "label"),
+        no_grad_inputs=("label",),
+        params=(
+            Param("grad_scale", Float(), 1.0, "Scale of the gradient."),
+            Param("ignore_label", Float(), -1.0, "Label whose rows get no gradient (with use_ignore)."),
+            Param("multi_output", Bool(), False, "Softmax over axis 1 of (N, C, ...) with labels (N, ...)."),
+            Param("use_ignore", Bool(), False, "Honour ignore_label."),
+            Param("preserve_shape", Bool(), False, "Softmax over the last axis without flattening."),
+            Param(
+                "normalization",
+                Enum("null", "batch", "valid"),
+                "null",
+                "Divide the gradient by 1, N, or the number of non-ignored labels.",
+            ),
+            Param("out_grad", Bool(), False, "Multiply by the incoming gradient (ignored by default)."),
+            Param("smooth_alpha", Float(), 0.0, "Label smoothing."),
+        ),
+        aliases=("Softmax",),
+        samples=lambda: [
+            Sample((rand(4, 3), np.array([0, 2, 1, 2], "float32"))),
+            Sample(
+                (rand(4, 3), np.array([0, 2, -1, 2], "float32")),
+                {"use_ignore": True, "normalization": "valid", "grad_scale": 2.0},
+            ),
+            Sample(
+                (rand(2, 3, 4), np.array([[0, 1, 2, 1], [2, 2, 0, 1]], "float32")),
+                {"multi_output": True, "normalization": "batch"},
+            ),
+            Sample((rand(4, 3), np.array([1, 0, 1, 2], "float32")), {"smooth_alpha": 0.1}),
+        ],
+        doc="Softmax whose backward pass is the cross-entropy gradient for ``label`` (MXNet's legacy output "
+        "layer): (softmax - one_hot(label)) * grad_scale, normalised as asked; the incoming gradient is ignored "
+        "unless out_grad=True.",
+    )
+)
