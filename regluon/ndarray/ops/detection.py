@@ -276,6 +276,11 @@ def _bilinear_axis(coords: torch.Tensor, size: int):
     return low, high, (1 - frac) * valid, frac * valid
 
 
+def _corner(f, yi, xi, wy, wx):
+    """One of the four bilinear corners: features at (yi, xi) weighted by the outer product wy x wx."""
+    return f[:, yi][:, :, xi] * (wy[:, None] * wx[None, :]).to(f.dtype)
+
+
 def _roi_align(data, rois, pooled_size, spatial_scale, sample_ratio, position_sensitive, aligned):
     if position_sensitive:
         raise MXNetError("ROIAlign: position_sensitive=True is not supported yet")
@@ -300,16 +305,10 @@ def _roi_align(data, rois, pooled_size, spatial_scale, sample_ratio, position_se
         yl, yh, wyl, wyh = _bilinear_axis(ys, H)
         xl, xh, wxl, wxh = _bilinear_axis(xs, W)
         f = data[b]
-        dt = data.dtype
-
-        def corner(yi, xi, wy, wx):
-            return f[:, yi][:, :, xi] * (wy[:, None] * wx[None, :]).to(dt)
-
-        val = (
-            corner(yl, xl, wyl, wxl)
-            + corner(yl, xh, wyl, wxh)
-            + corner(yh, xl, wyh, wxl)
-            + corner(yh, xh, wyh, wxh)
+        val = sum(
+            _corner(f, yi, xi, wy, wx)
+            for yi, wy in ((yl, wyl), (yh, wyh))
+            for xi, wx in ((xl, wxl), (xh, wxh))
         )
         outs.append(val.reshape(data.shape[1], ph_n, gh, pw_n, gw).mean(dim=(2, 4)))
     return torch.stack(outs)
