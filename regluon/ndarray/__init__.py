@@ -66,12 +66,12 @@ from . import random_api as _random_api  # noqa: E402
 
 for _name in _random_api.__all__:
     setattr(random, _name, getattr(_random_api, _name))
+contrib = _submodule("contrib")
 from . import control_flow as _control_flow  # noqa: E402
 
 contrib.foreach = _control_flow.foreach
 contrib.while_loop = _control_flow.while_loop
 contrib.cond = _control_flow.cond
-contrib = _submodule("contrib")
 linalg = _submodule("linalg")
 
 
