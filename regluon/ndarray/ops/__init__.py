@@ -1,6 +1,7 @@
 """Operator declarations. Importing this package fills the op table."""
 
 from . import (
+    attention,
     conv,
     detection,
     elemwise,
@@ -20,6 +21,7 @@ from . import (
 )
 
 __all__ = [
+    "attention",
     "conv",
     "detection",
     "elemwise",

@@ -1,0 +1,118 @@
+"""Interleaved attention matmuls of ``nd.contrib`` (GluonNLP's fused multi-head attention layout).
+
+Self-attention packs queries, keys and values per head along the last axis: (L, B, heads * 3 * D) read as
+(L, B, heads, 3, D). Encoder-decoder attention packs keys and values: (L, B, heads * 2 * D).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from ...base import MXNetError, shape_str
+from ..params import Int, Param
+from ..register import OpDef, Sample, register
+from ._common import float32_only, rand
+
+_HEADS = Param("heads", Int(), None, "Number of attention heads.", required=True)
+
+
+def _split_heads(x, heads, parts, op):
+    L, B, E = x.shape
+    if E % (heads * parts):
+        raise MXNetError(
+            f"{op}: last axis of {shape_str(x.shape)} is not divisible by heads*{parts}={heads * parts}"
+        )
+    return x.reshape(L, B, heads, parts, E // (heads * parts))
+
+
+def _to_batch_heads(t):  # (L, B, H, D) -> (B*H, L, D)
+    L, B, H, D = t.shape
+    return t.permute(1, 2, 0, 3).reshape(B * H, L, D)
+
+
+def _from_batch_heads(t, B, H):  # (B*H, L, D) -> (L, B, H*D)
+    BH, L, D = t.shape
+    return t.reshape(B, H, L, D).permute(2, 0, 1, 3).reshape(L, B, H * D)
+
+
+def _selfatt_qk(queries_keys_values, heads):
+    float32_only("interleaved_matmul_selfatt_qk", queries_keys_values)
+    x = _split_heads(queries_keys_values, heads, 3, "interleaved_matmul_selfatt_qk")
+    q, k = _to_batch_heads(x[:, :, :, 0]), _to_batch_heads(x[:, :, :, 1])
+    return torch.matmul(q / math.sqrt(q.shape[-1]), k.transpose(1, 2))
+
+
+def _selfatt_valatt(queries_keys_values, attention, heads):
+    float32_only("interleaved_matmul_selfatt_valatt", queries_keys_values)
+    x = _split_heads(queries_keys_values, heads, 3, "interleaved_matmul_selfatt_valatt")
+    v = _to_batch_heads(x[:, :, :, 2])
+    return _from_batch_heads(torch.matmul(attention, v), x.shape[1], heads)
+
+
+def _encdec_qk(queries, keys_values, heads):
+    float32_only("interleaved_matmul_encdec_qk", queries)
+    L, B, E = queries.shape
+    q = _to_batch_heads(queries.reshape(L, B, heads, E // heads))
+    k = _to_batch_heads(_split_heads(keys_values, heads, 2, "interleaved_matmul_encdec_qk")[:, :, :, 0])
+    return torch.matmul(q / math.sqrt(q.shape[-1]), k.transpose(1, 2))
+
+
+def _encdec_valatt(keys_values, attention, heads):
+    float32_only("interleaved_matmul_encdec_valatt", keys_values)
+    x = _split_heads(keys_values, heads, 2, "interleaved_matmul_encdec_valatt")
+    v = _to_batch_heads(x[:, :, :, 1])
+    return _from_batch_heads(torch.matmul(attention, v), x.shape[1], heads)
+
+
+L, Lk, B, H, D = 3, 4, 2, 2, 4
+
+
+def _att(bh, lq, lk, seed):
+    a = np.random.RandomState(seed).rand(bh, lq, lk).astype("float32")
+    return a / a.sum(-1, keepdims=True)
+
+
+for _name, _impl, _inputs, _samples, _doc in (
+    (
+        "selfatt_qk",
+        _selfatt_qk,
+        ("queries_keys_values",),
+        lambda: [Sample((rand(L, B, H * 3 * D),), {"heads": H})],
+        "Scaled scores q k^T / sqrt(D) per (batch, head) from packed self-attention inputs: (B*heads, L, L).",
+    ),
+    (
+        "selfatt_valatt",
+        _selfatt_valatt,
+        ("queries_keys_values", "attention"),
+        lambda: [Sample((rand(L, B, H * 3 * D), _att(B * H, L, L, 1)), {"heads": H})],
+        "Attention-weighted values from packed self-attention inputs: (L, B, heads*D).",
+    ),
+    (
+        "encdec_qk",
+        _encdec_qk,
+        ("queries", "keys_values"),
+        lambda: [Sample((rand(L, B, H * D), rand(Lk, B, H * 2 * D, seed=1)), {"heads": H})],
+        "Scaled scores between queries and packed keys/values: (B*heads, Lq, Lk).",
+    ),
+    (
+        "encdec_valatt",
+        _encdec_valatt,
+        ("keys_values", "attention"),
+        lambda: [Sample((rand(Lk, B, H * 2 * D), _att(B * H, L, Lk, 2)), {"heads": H})],
+        "Attention-weighted values from packed keys/values: (Lq, B, heads*D).",
+    ),
+):
+    register(
+        OpDef(
+            f"_contrib_interleaved_matmul_{_name}",
+            impl=_impl,
+            inputs=_inputs,
+            params=(_HEADS,),
+            aliases=(f"contrib.interleaved_matmul_{_name}",),
+            samples=_samples,
+            doc=_doc,
+        )
+    )
