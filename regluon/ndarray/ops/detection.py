@@ -339,3 +339,119 @@ register(
         "(R, C, ph, pw). No rounding of the coordinates, unlike ROIPooling.",
     )
 )
+
+
+def _center(b):
+    w, h = b[..., 2] - b[..., 0], b[..., 3] - b[..., 1]
+    return b[..., 0] + w / 2, b[..., 1] + h / 2, w, h
+
+
+def _box_encode(samples, matches, anchors, refs, means, stds):
+    idx = matches.to(torch.long).clamp(min=0)
+    matched = torch.gather(refs, 1, idx.unsqueeze(-1).expand(idx.shape + (4,)))
+    ax, ay, aw, ah = _center(anchors)
+    gx, gy, gw, gh = _center(matched)
+    t = torch.stack([(gx - ax) / aw, (gy - ay) / ah, torch.log(gw / aw), torch.log(gh / ah)], -1)
+    t = (t - means) / stds
+    pos = (samples > 0.5).unsqueeze(-1).to(t.dtype)
+    return t * pos, pos.expand_as(t).clone()
+
+
+def _box_encode_samples():
+    anchors = np.array([[[0, 0, 2, 2], [1, 1, 3, 4], [2, 0, 4, 2]]], "float32")
+    refs = np.array([[[0.2, 0.1, 2.1, 2.4], [1.5, 1.0, 3.5, 3.0]]], "float32")
+    return [
+        Sample(
+            (
+                np.array([[1, -1, 1]], "float32"),
+                np.array([[0, 1, 1]], "float32"),
+                anchors,
+                refs,
+                np.array([0, 0, 0, 0], "float32"),
+                np.array([0.1, 0.1, 0.2, 0.2], "float32"),
+            ),
+            grad=False,
+        )
+    ]
+
+
+register(
+    OpDef(
+        "_contrib_box_encode",
+        impl=_box_encode,
+        inputs=("samples", "matches", "anchors", "refs", "means", "stds"),
+        aliases=("contrib.box_encode",),
+        differentiable=False,
+        samples=_box_encode_samples,
+        doc="Regression targets of matched boxes relative to their anchors (center offsets scaled by the "
+        "anchor size, log size ratios), normalised by means/stds; returns (targets, masks) for positives.",
+    )
+)
+
+
+class _ZeroGrad(torch.autograd.Function):
+    """Passes a value through but sends zero gradient back, as MXNet 1.9.1's box_decode does."""
+
+    @staticmethod
+    def forward(ctx, data, value):
+        return value
+
+    @staticmethod
+    def backward(ctx, grad):
+        return torch.zeros_like(grad[..., :1].expand(grad.shape[:-1] + (4,))), None
+
+
+def _box_decode(data, anchors, std0, std1, std2, std3, clip, format):
+    with torch.no_grad():
+        out = _decode(data, anchors, std0, std1, std2, std3, clip, format)
+    return _ZeroGrad.apply(data, out) if data.requires_grad else out
+
+
+def _decode(data, anchors, std0, std1, std2, std3, clip, format):
+    a = anchors if format == "center" else None
+    if format == "corner":
+        ax, ay, aw, ah = _center(anchors)
+    else:
+        ax, ay, aw, ah = a[..., 0], a[..., 1], a[..., 2], a[..., 3]
+    dw, dh = data[..., 2] * std2, data[..., 3] * std3
+    if clip > 0:
+        dw, dh = dw.clamp(max=clip), dh.clamp(max=clip)
+    x, y = data[..., 0] * std0 * aw + ax, data[..., 1] * std1 * ah + ay
+    w, h = torch.exp(dw) * aw / 2, torch.exp(dh) * ah / 2
+    return torch.stack([x - w, y - h, x + w, y + h], -1)
+
+
+register(
+    OpDef(
+        "_contrib_box_decode",
+        impl=_box_decode,
+        inputs=("data", "anchors"),
+        no_grad_inputs=("anchors",),
+        params=(
+            Param("std0", Float(), 1.0),
+            Param("std1", Float(), 1.0),
+            Param("std2", Float(), 1.0),
+            Param("std3", Float(), 1.0),
+            Param("clip", Float(), -1.0, "Upper bound of the log size deltas."),
+            Param("format", Enum("corner", "center"), "center", "Format of the anchors."),
+        ),
+        aliases=("contrib.box_decode",),
+        samples=lambda: [
+            Sample(
+                (
+                    rand(1, 3, 4, low=-0.5, high=0.5),
+                    np.array([[[1, 1, 2, 2], [2, 3, 1, 2], [0, 0, 1, 1]]], "float32"),
+                )
+            ),
+            Sample(
+                (
+                    rand(1, 3, 4, low=-1, high=2),
+                    np.array([[[0, 0, 2, 2], [1, 1, 3, 4], [2, 0, 4, 2]]], "float32"),
+                ),
+                {"format": "corner", "std0": 0.1, "std1": 0.1, "std2": 0.2, "std3": 0.2, "clip": 1.0},
+            ),
+        ],
+        doc="Boxes (corners) from regression deltas relative to anchors: the inverse of box_encode. As in "
+        "MXNet 1.9.1, no gradient flows back through it (the data gradient is zero).",
+    )
+)
