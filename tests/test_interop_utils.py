@@ -82,3 +82,18 @@ def test_check_numeric_gradient():
 def test_base_and_util_names():
     assert mx.base.py_str(b"abc") == "abc" and int in mx.base.integer_types and str in mx.base.string_types
     assert mx.util.is_np_array() is False and mx.util.is_np_shape() is False
+
+
+def test_sparse_constructors_give_dense_arrays():
+    x = nd.sparse.csr_matrix(([1.0, 2.0, 3.0], [0, 2, 1], [0, 2, 3]), shape=(2, 3))
+    assert x.asnumpy().tolist() == [[1, 0, 2], [0, 3, 0]] and x.stype == "default"
+    r = nd.sparse.row_sparse_array(([[1.0, 2.0]], [2]), shape=(3, 2))
+    assert r.asnumpy().tolist() == [[0, 0], [0, 0], [1, 2]]
+    assert nd.sparse.dot(x, nd.ones((3, 1))).asnumpy().tolist() == [[3], [3]]
+    assert nd.sparse.zeros("csr", (2, 2)).shape == (2, 2)
+    with pytest.raises(mx.base.MXNetError, match="inconsistent CSR parts"):
+        nd.sparse.csr_matrix(([1.0], [0], [0, 1, 1, 1]), shape=(2, 3))
+    assert nd.npx.fully_connected(nd.ones((2, 3)), nd.ones((4, 3)), nd.zeros((4,)), num_hidden=4).shape == (
+        2,
+        4,
+    )

@@ -73,6 +73,7 @@ contrib.foreach = _control_flow.foreach
 contrib.while_loop = _control_flow.while_loop
 contrib.cond = _control_flow.cond
 linalg = _submodule("linalg")
+from . import sparse as sparse  # noqa: E402
 
 
 def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:

@@ -64,6 +64,7 @@ register(
             Param("no_bias", Bool(), False, "Leave the bias out."),
             Param("flatten", Bool(), True, "Flatten all axes but the first before the product."),
         ),
+        aliases=("npx.fully_connected",),
         infer_shape=_fc_infer,
         ref=_fc_ref,
         samples=lambda: [
