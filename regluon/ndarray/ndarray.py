@@ -19,7 +19,7 @@ from ..base import MXNetError, numeric_types, shape_str
 from ..context import Context, current_context
 from . import dtypes
 from .ops.matrix import infer_reshape
-from .register import get_op, invoke
+from .register import fast_call, get_op, invoke
 from .state import autograd_state
 
 
@@ -492,8 +492,12 @@ def _binary(lhs: NDArray, rhs, array_op: str | None, scalar_op: str, out=None):
     if rhs.__class__ is NDArray or isinstance(rhs, NDArray):
         if array_op is None:  # reflected op with an NDArray on the left is handled by its own dunder
             return NotImplemented
+        if out is None:
+            return fast_call(_op(array_op), (lhs, rhs), {})
         return invoke(_op(array_op), (lhs, rhs), {}, out)
     if isinstance(rhs, _SCALARS):
+        if out is None:
+            return fast_call(_op(scalar_op), (lhs,), {"scalar": float(rhs)})
         return invoke(_op(scalar_op), (lhs,), {"scalar": float(rhs)}, out)
     raise TypeError(f"type {type(rhs).__name__} is not supported with NDArray (use an NDArray or a number)")
 

@@ -226,6 +226,26 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
     return [_NDArray._wrap(r.clone() if r._base is not None else r, ctx) for r in res]
 
 
+def fast_call(op: OpDef, inputs: tuple, params: dict):
+    """``invoke`` for the common case of the Python operators (``a + b``, ``a * 2``): plain NDArray inputs
+    on one context, no ``out``, a single tensor result. Anything unusual goes through ``invoke``."""
+    try:
+        tensors = [x._tensor for x in inputs]
+    except AttributeError:
+        return invoke(op, inputs, params)
+    if not _state.recording:
+        for t in tensors:
+            if t.requires_grad:
+                return invoke(op, inputs, params)
+    try:
+        res = op.impl(*tensors, **params)
+    except Exception:  # noqa: BLE001 - the general path raises the proper MXNetError
+        return invoke(op, inputs, params)
+    if res._base is not None:
+        res = res.clone()
+    return _NDArray._wrap(res, inputs[0]._ctx)
+
+
 def _write_out(out, res: torch.Tensor) -> None:
     if res is out._tensor:
         return
