@@ -241,9 +241,12 @@ def fast_call(op: OpDef, inputs: tuple, params: dict):
         res = op.impl(*tensors, **params)
     except Exception:  # noqa: BLE001 - the general path raises the proper MXNetError
         return invoke(op, inputs, params)
+    ctx = inputs[0]._ctx
+    if res.__class__ is not torch.Tensor:  # several outputs
+        return [_NDArray._wrap(r.clone() if r._base is not None else r, ctx) for r in res]
     if res._base is not None:
         res = res.clone()
-    return _NDArray._wrap(res, inputs[0]._ctx)
+    return _NDArray._wrap(res, ctx)
 
 
 def _write_out(out, res: torch.Tensor) -> None:
@@ -285,6 +288,8 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     input_names = op.inputs
     param_names = tuple(p.name for p in op.params)
     variadic = op.variadic
+    # ops that need none of invoke's extra steps (shape rules, creation, out-taking) can use fast_call
+    simple = op.infer_shape is None and not op.creates and not op.takes_out and n_in > 0
 
     def fn(*args, out=None, **kwargs):
         if len(args) == n_in and not variadic:
@@ -292,6 +297,8 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
                 if name in kwargs:
                     break
             else:  # common case: all inputs positional, parameters by keyword
+                if out is None and simple:
+                    return fast_call(op, args, parse_params(op, kwargs))
                 return invoke(op, args, parse_params(op, kwargs), out)
         if variadic:
             inputs = list(args)
