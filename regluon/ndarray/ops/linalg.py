@@ -203,3 +203,39 @@ register(
         doc="Sum of the logarithms of the diagonal (log-determinant of a Cholesky factor).",
     )
 )
+
+
+def _syevd(A):
+    w, v = torch.linalg.eigh(A)
+    u = v.transpose(-1, -2)
+    # MXNet's convention: the largest-magnitude entry of each eigenvector (row of U) is positive
+    idx = u.abs().argmax(dim=-1, keepdim=True)
+    sign = torch.sign(torch.gather(u, -1, idx))
+    sign = torch.where(sign == 0, torch.ones_like(sign), sign)
+    return u * sign, w
+
+
+def _syevd_ref(a):
+    w, v = np.linalg.eigh(a.astype(np.float64))
+    u = np.swapaxes(v, -1, -2)
+    big = np.take_along_axis(u, np.abs(u).argmax(-1)[..., None], -1)
+    return [(u * np.sign(big)).astype(a.dtype), w.astype(a.dtype)]
+
+
+register(
+    OpDef(
+        "_linalg_syevd",
+        impl=_syevd,
+        inputs=("A",),
+        aliases=("linalg_syevd", "linalg.syevd"),
+        ref=_syevd_ref,
+        # the gradient is defined for symmetric perturbations (element-wise finite differences are not):
+        # it is checked against MXNet's golden only
+        samples=lambda: [
+            Sample((_spd(3, 0),), numeric_grad=False),
+            Sample((np.stack([_spd(3, 1), _spd(3, 2)]),), numeric_grad=False),
+        ],
+        doc="Eigen-decomposition of symmetric A = U^T diag(L) U: returns (U, L), eigenvalues ascending, "
+        "eigenvectors as the rows of U with their largest-magnitude entry positive.",
+    )
+)
