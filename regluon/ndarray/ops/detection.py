@@ -455,3 +455,61 @@ register(
         "MXNet 1.9.1, no gradient flows back through it (the data gradient is zero).",
     )
 )
+
+
+def _match_one(scores, is_ascend, threshold, topk):
+    n, m = scores.shape
+    flat = scores.reshape(-1)
+    order = torch.argsort(flat, descending=not is_ascend, stable=True).tolist()
+    values = flat.tolist()
+    rows, cols = [-1] * n, [-1] * m
+    count = 0
+    for k in order:
+        v = values[k]
+        if (v > threshold) if is_ascend else (v < threshold):
+            break
+        r, c = divmod(k, m)
+        if rows[r] < 0 and cols[c] < 0:
+            rows[r], cols[c] = c, r
+            count += 1
+            if 0 < topk <= count:
+                break
+    return rows, cols
+
+
+def _bipartite_matching(data, is_ascend, threshold, topk):
+    if data.dim() < 2:
+        raise MXNetError(f"bipartite_matching: data must be (..., N, M), got {shape_str(data.shape)}")
+    flat = data.detach().reshape(-1, data.shape[-2], data.shape[-1]).cpu()
+    pairs = [_match_one(s, is_ascend, threshold, topk) for s in flat]
+    rows = torch.tensor([p[0] for p in pairs], dtype=data.dtype).reshape(data.shape[:-1])
+    cols = torch.tensor([p[1] for p in pairs], dtype=data.dtype).reshape(data.shape[:-2] + data.shape[-1:])
+    return rows.to(data.device), cols.to(data.device)
+
+
+register(
+    OpDef(
+        "_contrib_bipartite_matching",
+        impl=_bipartite_matching,
+        params=(
+            Param("is_ascend", Bool(), False, "Match the smallest scores first."),
+            Param("threshold", Float(), None, "Stop at scores worse than this.", required=True),
+            Param("topk", Int(), -1, "At most this many matches (-1: no limit)."),
+        ),
+        aliases=("contrib.bipartite_matching",),
+        differentiable=False,
+        samples=lambda: [
+            Sample((np.array([[0.5, 0.6], [0.1, 0.2], [0.3, 0.4]], "float32"),), {"threshold": 1e-12}),
+            Sample(
+                (np.array([[0.5, 0.6], [0.1, 0.2], [0.3, 0.4]], "float32"),), {"threshold": 0.35, "topk": 1}
+            ),
+            Sample(
+                (np.array([[0.5, 0.6], [0.1, 0.2], [0.3, 0.4]], "float32"),),
+                {"threshold": 0.45, "is_ascend": True},
+            ),
+            Sample((rand(2, 4, 3, low=0, high=1),), {"threshold": 0.1}),
+        ],
+        doc="Greedy bipartite matching on a score matrix: returns, per row, the matched column (-1 if none) "
+        "and, per column, the matched row.",
+    )
+)
