@@ -513,3 +513,111 @@ register(
         "and, per column, the matched row.",
     )
 )
+
+
+_SSD_ANCHORS = np.array(
+    [[[0.1, 0.08, 0.52, 0.92], [0.08, 0.2, 0.56, 0.95], [0.15, 0.3, 0.62, 0.91], [0.55, 0.2, 0.9, 0.88]]],
+    "float32",
+)
+
+
+def _softmax_rows(c, n, seed):
+    e = np.exp(np.random.RandomState(seed).randn(c, n))
+    return (e / e.sum(0, keepdims=True)).astype("float32")
+
+
+def _multibox_detection(
+    cls_prob,
+    loc_pred,
+    anchor,
+    clip,
+    threshold,
+    background_id,
+    nms_threshold,
+    force_suppress,
+    variances,
+    nms_topk,
+):
+    float32_only("MultiBoxDetection", cls_prob)
+    B, C, N = cls_prob.shape
+    if background_id != 0:
+        raise MXNetError("MultiBoxDetection: only background_id=0 is supported")
+    anchors = anchor.reshape(-1, 4)
+    deltas = loc_pred.reshape(B, N, 4)
+    boxes = _decode(
+        deltas, anchors[None], variances[0], variances[1], variances[2], variances[3], -1.0, "corner"
+    )
+    if clip:
+        boxes = boxes.clamp(0, 1)
+    scores, ids = cls_prob[:, 1:, :].max(dim=1)  # best foreground class per anchor
+    out = torch.full((B, N, 6), -1.0, dtype=cls_prob.dtype, device=cls_prob.device)
+    for b in range(B):
+        valid = torch.nonzero(scores[b] >= threshold).flatten()
+        order = valid[torch.argsort(scores[b, valid], descending=True, stable=True)]
+        rows = torch.cat([ids[b, order, None].to(out.dtype), scores[b, order, None], boxes[b, order]], 1)
+        keep = torch.ones(len(order), dtype=torch.bool)
+        if nms_topk > 0:
+            keep[nms_topk:] = False
+        iou = _iou_matrix(rows[:, 2:6])
+        same = (
+            torch.ones_like(iou, dtype=torch.bool) if force_suppress else rows[:, None, 0] == rows[None, :, 0]
+        )
+        for i in range(len(order)):
+            if keep[i]:
+                keep[i + 1 :] &= ~((iou[i, i + 1 :] > nms_threshold) & same[i, i + 1 :])
+        rows[~keep, 0] = -1
+        out[b, : len(order)] = rows
+    return out
+
+
+register(
+    OpDef(
+        "_contrib_MultiBoxDetection",
+        impl=_multibox_detection,
+        inputs=("cls_prob", "loc_pred", "anchor"),
+        params=(
+            Param("clip", Bool(), True, "Clip boxes to [0, 1]."),
+            Param("threshold", Float(), 0.01, "Minimum class probability to keep a detection."),
+            Param("background_id", Int(), 0, "The background class (only 0 is supported)."),
+            Param("nms_threshold", Float(), 0.5, "IoU above which a lower-scoring box is suppressed."),
+            Param("force_suppress", Bool(), False, "Suppress across classes too."),
+            _float_tuple("variances", (0.1, 0.1, 0.2, 0.2), "Scales of the location offsets."),
+            Param("nms_topk", Int(), -1, "Only the best k detections take part (-1: all)."),
+        ),
+        aliases=("contrib.MultiBoxDetection", "MultiBoxDetection"),
+        differentiable=False,
+        samples=lambda: [
+            Sample(
+                (
+                    np.array([[0.0, 0.0, 0.0, 0.0], [0.9, 0.8, 0.7, 0.1], [0.1, 0.2, 0.3, 0.9]], "float32")[
+                        None
+                    ],
+                    np.array([0.1, 0.0, 0.0, 0.0] * 4, "float32")[None],
+                    _SSD_ANCHORS,
+                ),
+                {},
+            ),
+            Sample(
+                (
+                    np.array([[0.9, 0.0, 0.0, 0.0], [0.05, 0.8, 0.7, 0.1], [0.05, 0.2, 0.3, 0.9]], "float32")[
+                        None
+                    ],
+                    rand(1, 16, low=-0.5, high=0.5),
+                    _SSD_ANCHORS,
+                ),
+                {"threshold": 0.1, "force_suppress": True},
+            ),
+            Sample(
+                (
+                    np.stack([_softmax_rows(3, 4, 1), _softmax_rows(3, 4, 2)]),
+                    rand(2, 16, low=-1, high=1, seed=5),
+                    _SSD_ANCHORS,
+                ),
+                {"nms_threshold": 0.3, "clip": False, "threshold": 0.2},
+            ),
+        ],
+        doc="SSD detections: per anchor the best foreground class and its probability, boxes decoded from "
+        "the offsets, sorted by score with non-maximum suppression (suppressed rows get class -1; anchors under "
+        "the threshold become rows of -1 at the end). Output (B, N, 6): class, score, x1, y1, x2, y2.",
+    )
+)
