@@ -621,3 +621,112 @@ register(
         "the threshold become rows of -1 at the end). Output (B, N, 6): class, score, x1, y1, x2, y2.",
     )
 )
+
+
+def _multibox_target(
+    anchor,
+    label,
+    cls_pred,
+    overlap_threshold,
+    ignore_label,
+    negative_mining_ratio,
+    negative_mining_thresh,
+    minimum_negative_samples,
+    variances,
+):
+    float32_only("MultiBoxTarget", anchor)
+    if negative_mining_ratio > 0:
+        raise MXNetError("MultiBoxTarget: negative mining (negative_mining_ratio > 0) is not supported yet")
+    anchors = anchor.reshape(-1, 4)
+    n = anchors.shape[0]
+    B = label.shape[0]
+    loc_t = torch.zeros((B, n, 4), dtype=anchor.dtype, device=anchor.device)
+    loc_m = torch.zeros_like(loc_t)
+    cls_t = torch.zeros((B, n), dtype=anchor.dtype, device=anchor.device)
+    ax, ay, aw, ah = _center(anchors)
+    for b in range(B):
+        gts = label[b]
+        gts = gts[gts[:, 0] != ignore_label]
+        if len(gts) == 0:
+            continue
+        lt = torch.maximum(anchors[:, None, :2], gts[None, :, 1:3])
+        rb = torch.minimum(anchors[:, None, 2:], gts[None, :, 3:5])
+        inter = (rb - lt).clamp(min=0).prod(-1)
+        area_a = (anchors[:, 2:] - anchors[:, :2]).prod(-1)
+        area_g = (gts[:, 3:5] - gts[:, 1:3]).prod(-1)
+        iou = inter / (area_a[:, None] + area_g[None, :] - inter)
+        match = torch.full((n,), -1, dtype=torch.long)
+        work = iou.clone()
+        for _ in range(len(gts)):  # each ground truth takes its best anchor, best pairs first
+            k = int(torch.argmax(work))
+            i, j = divmod(k, len(gts))
+            if work[i, j] <= 1e-12:
+                break
+            match[i] = j
+            work[i, :] = -1
+            work[:, j] = -1
+        best, arg = iou.max(dim=1)
+        extra = (match < 0) & (best > overlap_threshold)
+        match[extra] = arg[extra]
+        pos = match >= 0
+        g = gts[match[pos]]
+        gx, gy, gw, gh = _center(g[:, 1:5])
+        t = torch.stack(
+            [
+                (gx - ax[pos]) / aw[pos] / variances[0],
+                (gy - ay[pos]) / ah[pos] / variances[1],
+                torch.log(gw / aw[pos]) / variances[2],
+                torch.log(gh / ah[pos]) / variances[3],
+            ],
+            -1,
+        )
+        loc_t[b, pos] = t
+        loc_m[b, pos] = 1
+        cls_t[b, pos] = g[:, 0] + 1
+    return loc_t.reshape(B, -1), loc_m.reshape(B, -1), cls_t
+
+
+register(
+    OpDef(
+        "_contrib_MultiBoxTarget",
+        impl=_multibox_target,
+        inputs=("anchor", "label", "cls_pred"),
+        params=(
+            Param("overlap_threshold", Float(), 0.5, "IoU above which an anchor matches a ground truth."),
+            Param("ignore_label", Float(), -1.0, "Label rows with this class are padding."),
+            Param("negative_mining_ratio", Float(), -1.0, "Hard negative mining (not supported yet)."),
+            Param("negative_mining_thresh", Float(), 0.5),
+            Param("minimum_negative_samples", Int(), 0),
+            _float_tuple("variances", (0.1, 0.1, 0.2, 0.2), "Scales of the location targets."),
+        ),
+        aliases=("contrib.MultiBoxTarget", "MultiBoxTarget"),
+        differentiable=False,
+        samples=lambda: [
+            Sample(
+                (
+                    _SSD_ANCHORS,
+                    np.array([[[0, 0.1, 0.08, 0.52, 0.92], [1, 0.55, 0.2, 0.9, 0.88]]], "float32"),
+                    np.zeros((1, 3, 4), "float32"),
+                ),
+                {},
+            ),
+            Sample(
+                (
+                    _SSD_ANCHORS,
+                    np.array(
+                        [
+                            [[1, 0.12, 0.25, 0.6, 0.9], [-1, -1, -1, -1, -1]],
+                            [[0, 0.5, 0.1, 0.95, 0.9], [2, 0.1, 0.1, 0.5, 0.9]],
+                        ],
+                        "float32",
+                    ),
+                    np.zeros((2, 4, 4), "float32"),
+                ),
+                {"overlap_threshold": 0.4},
+            ),
+        ],
+        doc="SSD training targets: each ground truth takes its best anchor, other anchors match a ground truth "
+        "above overlap_threshold; returns location targets, their mask, and class targets (class + 1, 0 for "
+        "background).",
+    )
+)
