@@ -1,0 +1,278 @@
+"""SSD anchors and targets: contrib.MultiBoxPrior, MultiBoxDetection, MultiBoxTarget."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ...base import MXNetError
+from ..params import Bool, Float, FloatTuple, Int, Param
+from ..register import OpDef, Sample, register
+from ._common import float32_only, rand
+from .detection import _center, _decode, _iou_matrix
+
+
+def _multibox_prior(data, sizes, ratios, clip, steps, offsets):
+    float32_only("MultiBoxPrior", data)
+    h, w = data.shape[2], data.shape[3]
+    step_y = steps[0] if steps[0] > 0 else 1.0 / h
+    step_x = steps[1] if steps[1] > 0 else 1.0 / w
+    cy = (torch.arange(h, dtype=torch.float64) + offsets[0]) * step_y
+    cx = (torch.arange(w, dtype=torch.float64) + offsets[1]) * step_x
+    shapes = [(s, ratios[0]) for s in sizes] + [(sizes[0], r) for r in ratios[1:]]
+    half = torch.tensor(
+        [[s * h / w * np.sqrt(r) / 2, s / np.sqrt(r) / 2] for s, r in shapes], dtype=torch.float64
+    )
+    cyy, cxx = torch.meshgrid(cy, cx, indexing="ij")
+    centers = torch.stack([cxx, cyy], -1).reshape(-1, 1, 2)  # (H*W, 1, 2)
+    boxes = torch.cat([centers - half[None], centers + half[None]], -1).reshape(1, -1, 4)
+    if clip:
+        boxes = boxes.clamp(0, 1)
+    return boxes.to(device=data.device, dtype=data.dtype)
+
+
+def _float_tuple(name, default, doc):
+    return Param(name, FloatTuple(), default, doc)
+
+
+register(
+    OpDef(
+        "_contrib_MultiBoxPrior",
+        impl=_multibox_prior,
+        params=(
+            _float_tuple("sizes", (1.0,), "Anchor sizes, as fractions of the image."),
+            _float_tuple("ratios", (1.0,), "Width/height ratios."),
+            Param("clip", Bool(), False, "Clip anchors to [0, 1]."),
+            _float_tuple("steps", (-1.0, -1.0), "Distance between anchor centers (y, x); -1: 1/size."),
+            _float_tuple("offsets", (0.5, 0.5), "Center offset within a cell (y, x)."),
+        ),
+        aliases=("contrib.MultiBoxPrior", "MultiBoxPrior"),
+        differentiable=False,
+        samples=lambda: [
+            Sample((np.zeros((1, 3, 2, 3), "float32"),), {"sizes": (0.75, 0.5, 0.25), "ratios": (1, 2, 0.5)}),
+            Sample(
+                (np.zeros((1, 2, 3, 3), "float32"),),
+                {"sizes": (0.2,), "clip": True, "steps": (0.3, 0.25), "offsets": (0.4, 0.6)},
+            ),
+        ],
+        doc="Anchor boxes for every position of a (N, C, H, W) feature map: the sizes with the first ratio, "
+        "then the first size with the other ratios; corners as fractions of the image, shape (1, H*W*A, 4).",
+    )
+)
+
+
+_SSD_ANCHORS = np.array(
+    [[[0.1, 0.08, 0.52, 0.92], [0.08, 0.2, 0.56, 0.95], [0.15, 0.3, 0.62, 0.91], [0.55, 0.2, 0.9, 0.88]]],
+    "float32",
+)
+
+
+def _softmax_rows(c, n, seed):
+    e = np.exp(np.random.RandomState(seed).randn(c, n))
+    return (e / e.sum(0, keepdims=True)).astype("float32")
+
+
+def _multibox_detection(
+    cls_prob,
+    loc_pred,
+    anchor,
+    clip,
+    threshold,
+    background_id,
+    nms_threshold,
+    force_suppress,
+    variances,
+    nms_topk,
+):
+    float32_only("MultiBoxDetection", cls_prob)
+    B, C, N = cls_prob.shape
+    if background_id != 0:
+        raise MXNetError("MultiBoxDetection: only background_id=0 is supported")
+    anchors = anchor.reshape(-1, 4)
+    deltas = loc_pred.reshape(B, N, 4)
+    boxes = _decode(
+        deltas, anchors[None], variances[0], variances[1], variances[2], variances[3], -1.0, "corner"
+    )
+    if clip:
+        boxes = boxes.clamp(0, 1)
+    scores, ids = cls_prob[:, 1:, :].max(dim=1)  # best foreground class per anchor
+    out = torch.full((B, N, 6), -1.0, dtype=cls_prob.dtype, device=cls_prob.device)
+    for b in range(B):
+        valid = torch.nonzero(scores[b] >= threshold).flatten()
+        order = valid[torch.argsort(scores[b, valid], descending=True, stable=True)]
+        rows = torch.cat([ids[b, order, None].to(out.dtype), scores[b, order, None], boxes[b, order]], 1)
+        keep = torch.ones(len(order), dtype=torch.bool)
+        if nms_topk > 0:
+            keep[nms_topk:] = False
+        iou = _iou_matrix(rows[:, 2:6])
+        same = (
+            torch.ones_like(iou, dtype=torch.bool) if force_suppress else rows[:, None, 0] == rows[None, :, 0]
+        )
+        for i in range(len(order)):
+            if keep[i]:
+                keep[i + 1 :] &= ~((iou[i, i + 1 :] > nms_threshold) & same[i, i + 1 :])
+        rows[~keep, 0] = -1
+        out[b, : len(order)] = rows
+    return out
+
+
+register(
+    OpDef(
+        "_contrib_MultiBoxDetection",
+        impl=_multibox_detection,
+        inputs=("cls_prob", "loc_pred", "anchor"),
+        params=(
+            Param("clip", Bool(), True, "Clip boxes to [0, 1]."),
+            Param("threshold", Float(), 0.01, "Minimum class probability to keep a detection."),
+            Param("background_id", Int(), 0, "The background class (only 0 is supported)."),
+            Param("nms_threshold", Float(), 0.5, "IoU above which a lower-scoring box is suppressed."),
+            Param("force_suppress", Bool(), False, "Suppress across classes too."),
+            _float_tuple("variances", (0.1, 0.1, 0.2, 0.2), "Scales of the location offsets."),
+            Param("nms_topk", Int(), -1, "Only the best k detections take part (-1: all)."),
+        ),
+        aliases=("contrib.MultiBoxDetection", "MultiBoxDetection"),
+        differentiable=False,
+        samples=lambda: [
+            Sample(
+                (
+                    np.array([[0.0, 0.0, 0.0, 0.0], [0.9, 0.8, 0.7, 0.1], [0.1, 0.2, 0.3, 0.9]], "float32")[
+                        None
+                    ],
+                    np.array([0.1, 0.0, 0.0, 0.0] * 4, "float32")[None],
+                    _SSD_ANCHORS,
+                ),
+                {},
+            ),
+            Sample(
+                (
+                    np.array([[0.9, 0.0, 0.0, 0.0], [0.05, 0.8, 0.7, 0.1], [0.05, 0.2, 0.3, 0.9]], "float32")[
+                        None
+                    ],
+                    rand(1, 16, low=-0.5, high=0.5),
+                    _SSD_ANCHORS,
+                ),
+                {"threshold": 0.1, "force_suppress": True},
+            ),
+            Sample(
+                (
+                    np.stack([_softmax_rows(3, 4, 1), _softmax_rows(3, 4, 2)]),
+                    rand(2, 16, low=-1, high=1, seed=5),
+                    _SSD_ANCHORS,
+                ),
+                {"nms_threshold": 0.3, "clip": False, "threshold": 0.2},
+            ),
+        ],
+        doc="SSD detections: per anchor the best foreground class and its probability, boxes decoded from "
+        "the offsets, sorted by score with non-maximum suppression (suppressed rows get class -1; anchors under "
+        "the threshold become rows of -1 at the end). Output (B, N, 6): class, score, x1, y1, x2, y2.",
+    )
+)
+
+
+def _multibox_target(
+    anchor,
+    label,
+    cls_pred,
+    overlap_threshold,
+    ignore_label,
+    negative_mining_ratio,
+    negative_mining_thresh,
+    minimum_negative_samples,
+    variances,
+):
+    float32_only("MultiBoxTarget", anchor)
+    if negative_mining_ratio > 0:
+        raise MXNetError("MultiBoxTarget: negative mining (negative_mining_ratio > 0) is not supported yet")
+    anchors = anchor.reshape(-1, 4)
+    n = anchors.shape[0]
+    B = label.shape[0]
+    loc_t = torch.zeros((B, n, 4), dtype=anchor.dtype, device=anchor.device)
+    loc_m = torch.zeros_like(loc_t)
+    cls_t = torch.zeros((B, n), dtype=anchor.dtype, device=anchor.device)
+    ax, ay, aw, ah = _center(anchors)
+    for b in range(B):
+        gts = label[b]
+        gts = gts[gts[:, 0] != ignore_label]
+        if len(gts) == 0:
+            continue
+        lt = torch.maximum(anchors[:, None, :2], gts[None, :, 1:3])
+        rb = torch.minimum(anchors[:, None, 2:], gts[None, :, 3:5])
+        inter = (rb - lt).clamp(min=0).prod(-1)
+        area_a = (anchors[:, 2:] - anchors[:, :2]).prod(-1)
+        area_g = (gts[:, 3:5] - gts[:, 1:3]).prod(-1)
+        iou = inter / (area_a[:, None] + area_g[None, :] - inter)
+        match = torch.full((n,), -1, dtype=torch.long)
+        work = iou.clone()
+        for _ in range(len(gts)):  # each ground truth takes its best anchor, best pairs first
+            k = int(torch.argmax(work))
+            i, j = divmod(k, len(gts))
+            if work[i, j] <= 1e-12:
+                break
+            match[i] = j
+            work[i, :] = -1
+            work[:, j] = -1
+        best, arg = iou.max(dim=1)
+        extra = (match < 0) & (best > overlap_threshold)
+        match[extra] = arg[extra]
+        pos = match >= 0
+        g = gts[match[pos]]
+        gx, gy, gw, gh = _center(g[:, 1:5])
+        t = torch.stack(
+            [
+                (gx - ax[pos]) / aw[pos] / variances[0],
+                (gy - ay[pos]) / ah[pos] / variances[1],
+                torch.log(gw / aw[pos]) / variances[2],
+                torch.log(gh / ah[pos]) / variances[3],
+            ],
+            -1,
+        )
+        loc_t[b, pos] = t
+        loc_m[b, pos] = 1
+        cls_t[b, pos] = g[:, 0] + 1
+    return loc_t.reshape(B, -1), loc_m.reshape(B, -1), cls_t
+
+
+register(
+    OpDef(
+        "_contrib_MultiBoxTarget",
+        impl=_multibox_target,
+        inputs=("anchor", "label", "cls_pred"),
+        params=(
+            Param("overlap_threshold", Float(), 0.5, "IoU above which an anchor matches a ground truth."),
+            Param("ignore_label", Float(), -1.0, "Label rows with this class are padding."),
+            Param("negative_mining_ratio", Float(), -1.0, "Hard negative mining (not supported yet)."),
+            Param("negative_mining_thresh", Float(), 0.5),
+            Param("minimum_negative_samples", Int(), 0),
+            _float_tuple("variances", (0.1, 0.1, 0.2, 0.2), "Scales of the location targets."),
+        ),
+        aliases=("contrib.MultiBoxTarget", "MultiBoxTarget"),
+        differentiable=False,
+        samples=lambda: [
+            Sample(
+                (
+                    _SSD_ANCHORS,
+                    np.array([[[0, 0.1, 0.08, 0.52, 0.92], [1, 0.55, 0.2, 0.9, 0.88]]], "float32"),
+                    np.zeros((1, 3, 4), "float32"),
+                ),
+                {},
+            ),
+            Sample(
+                (
+                    _SSD_ANCHORS,
+                    np.array(
+                        [
+                            [[1, 0.12, 0.25, 0.6, 0.9], [-1, -1, -1, -1, -1]],
+                            [[0, 0.5, 0.1, 0.95, 0.9], [2, 0.1, 0.1, 0.5, 0.9]],
+                        ],
+                        "float32",
+                    ),
+                    np.zeros((2, 4, 4), "float32"),
+                ),
+                {"overlap_threshold": 0.4},
+            ),
+        ],
+        doc="SSD training targets: each ground truth takes its best anchor, other anchors match a ground truth "
+        "above overlap_threshold; returns location targets, their mask, and class targets (class + 1, 0 for "
+        "background).",
+    )
+)

@@ -1,0 +1,145 @@
+"""Region-of-interest pooling: ROIPooling and contrib.ROIAlign."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ...base import MXNetError
+from ..params import Bool, Float, Int, Param, Shape
+from ..register import OpDef, Sample, register
+from ._common import rand
+
+
+def _c_round(x: float) -> int:
+    """C's round(): halves away from zero."""
+    return int(np.floor(x + 0.5)) if x >= 0 else -int(np.floor(-x + 0.5))
+
+
+def _roi_pooling(data, rois, pooled_size, spatial_scale):
+    ph_n, pw_n = pooled_size
+    H, W = data.shape[2], data.shape[3]
+    outs = []
+    for roi in rois.detach().cpu().tolist():
+        b = int(roi[0])
+        x1, y1, x2, y2 = (_c_round(v * spatial_scale) for v in roi[1:5])
+        rh, rw = max(y2 - y1 + 1, 1), max(x2 - x1 + 1, 1)
+        bh, bw = rh / ph_n, rw / pw_n
+        cells = []
+        for ph in range(ph_n):
+            hs = min(max(int(np.floor(ph * bh)) + y1, 0), H)
+            he = min(max(int(np.ceil((ph + 1) * bh)) + y1, 0), H)
+            for pw in range(pw_n):
+                ws = min(max(int(np.floor(pw * bw)) + x1, 0), W)
+                we = min(max(int(np.ceil((pw + 1) * bw)) + x1, 0), W)
+                if he <= hs or we <= ws:
+                    cells.append(torch.zeros(data.shape[1], dtype=data.dtype, device=data.device))
+                else:
+                    cells.append(data[b, :, hs:he, ws:we].amax(dim=(1, 2)))
+        outs.append(torch.stack(cells, -1).reshape(data.shape[1], ph_n, pw_n))
+    return torch.stack(outs)
+
+
+_ROIS = np.array([[0, 0, 0, 5, 5], [1, 2, 1, 7, 6], [0, 4.4, 3.6, 6.2, 7.9]], "float32")
+
+register(
+    OpDef(
+        "ROIPooling",
+        impl=_roi_pooling,
+        inputs=("data", "rois"),
+        no_grad_inputs=("rois",),
+        params=(
+            Param("pooled_size", Shape(), None, "Output (height, width) per region.", required=True),
+            Param(
+                "spatial_scale",
+                Float(),
+                None,
+                "Image-to-feature-map scale of the ROI coordinates.",
+                required=True,
+            ),
+        ),
+        samples=lambda: [
+            Sample((rand(2, 3, 8, 8), _ROIS), {"pooled_size": (2, 2), "spatial_scale": 1.0}),
+            Sample((rand(2, 2, 6, 5), _ROIS), {"pooled_size": (3, 2), "spatial_scale": 0.5}),
+        ],
+        doc="Max pooling of each region [batch, x1, y1, x2, y2] (scaled by spatial_scale, rounded) into a "
+        "pooled_size grid: output (R, C, ph, pw).",
+    )
+)
+
+
+def _bilinear_axis(coords: torch.Tensor, size: int):
+    valid = (coords >= -1.0) & (coords <= size)
+    c = coords.clamp(min=0)
+    low = c.floor().to(torch.long)
+    edge = low >= size - 1
+    low = torch.where(edge, torch.full_like(low, size - 1), low)
+    high = torch.where(edge, low, low + 1)
+    c = torch.where(edge, low.to(c.dtype), c)
+    frac = c - low.to(c.dtype)
+    return low, high, (1 - frac) * valid, frac * valid
+
+
+def _corner(f, yi, xi, wy, wx):
+    """One of the four bilinear corners: features at (yi, xi) weighted by the outer product wy x wx."""
+    return f[:, yi][:, :, xi] * (wy[:, None] * wx[None, :]).to(f.dtype)
+
+
+def _roi_align(data, rois, pooled_size, spatial_scale, sample_ratio, position_sensitive, aligned):
+    if position_sensitive:
+        raise MXNetError("ROIAlign: position_sensitive=True is not supported yet")
+    ph_n, pw_n = pooled_size
+    H, W = data.shape[2], data.shape[3]
+    off = 0.5 if aligned else 0.0
+    outs = []
+    for roi in rois.detach().cpu().tolist():
+        b = int(roi[0])
+        x1, y1, x2, y2 = (v * spatial_scale - off for v in roi[1:5])
+        rw, rh = x2 - x1, y2 - y1
+        if not aligned:
+            rw, rh = max(rw, 1.0), max(rh, 1.0)
+        bh, bw = rh / ph_n, rw / pw_n
+        gh = sample_ratio if sample_ratio > 0 else int(np.ceil(rh / ph_n))
+        gw = sample_ratio if sample_ratio > 0 else int(np.ceil(rw / pw_n))
+        gh, gw = max(gh, 1), max(gw, 1)
+        iy = torch.arange(ph_n * gh, dtype=torch.float64)
+        ix = torch.arange(pw_n * gw, dtype=torch.float64)
+        ys = y1 + (iy // gh) * bh + ((iy % gh) + 0.5) * bh / gh
+        xs = x1 + (ix // gw) * bw + ((ix % gw) + 0.5) * bw / gw
+        yl, yh, wyl, wyh = _bilinear_axis(ys, H)
+        xl, xh, wxl, wxh = _bilinear_axis(xs, W)
+        f = data[b]
+        val = sum(
+            _corner(f, yi, xi, wy, wx)
+            for yi, wy in ((yl, wyl), (yh, wyh))
+            for xi, wx in ((xl, wxl), (xh, wxh))
+        )
+        outs.append(val.reshape(data.shape[1], ph_n, gh, pw_n, gw).mean(dim=(2, 4)))
+    return torch.stack(outs)
+
+
+register(
+    OpDef(
+        "_contrib_ROIAlign",
+        impl=_roi_align,
+        inputs=("data", "rois"),
+        no_grad_inputs=("rois",),
+        params=(
+            Param("pooled_size", Shape(), None, "Output (height, width) per region.", required=True),
+            Param("spatial_scale", Float(), None, "Image-to-feature-map scale.", required=True),
+            Param("sample_ratio", Int(), -1, "Samples per bin side (-1: adaptive)."),
+            Param("position_sensitive", Bool(), False, "Not supported yet."),
+            Param("aligned", Bool(), False, "Shift coordinates by half a pixel (Detectron2's aligned mode)."),
+        ),
+        aliases=("contrib.ROIAlign", "ROIAlign"),
+        samples=lambda: [
+            Sample((rand(2, 3, 8, 8), _ROIS), {"pooled_size": (2, 2), "spatial_scale": 1.0}),
+            Sample(
+                (rand(2, 2, 6, 5), _ROIS), {"pooled_size": (3, 2), "spatial_scale": 0.5, "sample_ratio": 2}
+            ),
+            Sample((rand(2, 2, 8, 8), _ROIS), {"pooled_size": (2, 3), "spatial_scale": 1.0, "aligned": True}),
+        ],
+        doc="Average of bilinear samples in each bin of each region [batch, x1, y1, x2, y2]: output "
+        "(R, C, ph, pw). No rounding of the coordinates, unlike ROIPooling.",
+    )
+)
