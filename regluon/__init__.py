@@ -5,7 +5,19 @@ Import it as ``mxnet`` to run MXNet 1.x code unchanged::
     from mxnet import nd, autograd, gluon, init
 """
 
-from . import autograd, base, context, gluon, initializer, ndarray, optimizer, random, test_utils, util
+from . import (
+    autograd,
+    base,
+    context,
+    gluon,
+    initializer,
+    ndarray,
+    operator,
+    optimizer,
+    random,
+    test_utils,
+    util,
+)
 from . import initializer as init
 from . import ndarray as nd
 from .base import MXNetError
@@ -19,6 +31,7 @@ __all__ = [
     "gluon",
     "init",
     "initializer",
+    "operator",
     "optimizer",
     "random",
     "context",

@@ -208,6 +208,13 @@ def split_v2(ary: NDArray, indices_or_sections, axis: int = 0, squeeze_axis: boo
     return _this._split_v2(ary, indices=(0, *indices_or_sections), axis=axis, squeeze_axis=squeeze_axis)
 
 
+def Custom(*inputs, op_type: str, **kwargs):
+    """Run a custom operator registered with ``mx.operator.register`` (see :mod:`regluon.operator`)."""
+    from ..operator import Custom as _custom
+
+    return _custom(*inputs, op_type=op_type, **kwargs)
+
+
 def waitall() -> None:
     """Block until all pending computation on every device is done."""
     if torch.cuda.is_available() and torch.cuda.is_initialized():
