@@ -28,7 +28,11 @@ def _param(v):
 
 def test_every_deterministic_op_has_golden_cases():
     covered = {c["op"] for c in INDEX}
-    missing = [op.name for op in OPS.values() if op.samples and op.check is None and op.name not in covered]
+    missing = [
+        op.name
+        for op in OPS.values()
+        if op.samples and op.check is None and not op.no_golden and op.name not in covered
+    ]
     assert missing == [], "regenerate the goldens (make golden) for: " + ", ".join(missing)
 
 

@@ -61,6 +61,8 @@ class OpDef:
     #: *inputs) -> bool`` validates a result instead; such ops have no golden values.
     check: Callable | None = None
     takes_out: bool = False
+    #: Why the op has no MXNet golden cases (e.g. MXNet crashes on it here); empty means it must have them.
+    no_golden: str = ""
     no_grad_inputs: tuple[str, ...] = ()
 
     def __post_init__(self):

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 
 from ...base import MXNetError, shape_str
-from ..params import Int, Param
+from ..params import Bool, Int, Param
 from ..register import OpDef, Sample, register
 from ._common import float32_only, rand
 
@@ -116,3 +116,41 @@ for _name, _impl, _inputs, _samples, _doc in (
             doc=_doc,
         )
     )
+
+
+def _amp_multicast(*data, num_outputs, cast_narrow):
+    if len(data) != num_outputs:
+        raise MXNetError(f"amp_multicast: num_outputs={num_outputs} but {len(data)} inputs")
+    order = [torch.float16, torch.float32, torch.float64]
+    ranked = sorted((t.dtype for t in data), key=lambda d: order.index(d) if d in order else -1)
+    target = ranked[0] if cast_narrow else ranked[-1]
+    return tuple(t.to(target) for t in data)
+
+
+def _amp_multicast_ref(*xs, num_outputs, cast_narrow=False):
+    widths = sorted((x.dtype for x in xs), key=lambda d: d.itemsize)
+    target = widths[0] if cast_narrow else widths[-1]
+    return [x.astype(target) for x in xs]
+
+
+register(
+    OpDef(
+        "amp_multicast",
+        impl=_amp_multicast,
+        inputs=("data",),
+        variadic=True,
+        params=(
+            Param("num_outputs", Int(), None, "Number of inputs (and outputs).", required=True),
+            Param("cast_narrow", Bool(), False, "Cast to the narrowest float type instead of the widest."),
+        ),
+        ref=_amp_multicast_ref,
+        samples=lambda: [
+            Sample((rand(2, 2), rand(2, 2, seed=1).astype("float64")), {"num_outputs": 2}),
+            Sample(
+                (rand(2, 2), rand(2, 2, seed=1).astype("float16")), {"num_outputs": 2, "cast_narrow": True}
+            ),
+        ],
+        no_golden="MXNet 1.9.1's CPU build crashes (segfault) recording amp_multicast",
+        doc="Cast all inputs to the widest (or, with cast_narrow, the narrowest) of their float types.",
+    )
+)
