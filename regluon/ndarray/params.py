@@ -75,6 +75,7 @@ class Shape(ParamType):
     """A tuple of ints; accepts ``5``, ``(2, 3)``, ``[2, 3]`` and the strings ``"(2, 3)"``, ``"[2,3]"``."""
 
     name = "Shape(tuple)"
+    allow_none = False
 
     def parse(self, value):
         if isinstance(value, str):
@@ -84,31 +85,22 @@ class Shape(ParamType):
         if isinstance(value, (tuple, list)):
             out = []
             for v in value:
-                if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
-                    raise ValueError(f"expected a tuple of ints, got {value!r}")
-                out.append(int(v))
+                if v is None and self.allow_none:
+                    out.append(None)
+                elif isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+                    what = "ints or None" if self.allow_none else "a tuple of ints"
+                    raise ValueError(f"expected {what}, got {value!r}")
+                else:
+                    out.append(int(v))
             return tuple(out)
         raise ValueError(f"expected a shape such as (2, 3), got {value!r}")
 
 
-class OptionalShape(ParamType):
+class OptionalShape(Shape):
     """A tuple whose entries are ints or None, e.g. slice bounds ``(None, 2)``; also ``"(None, 2)"``."""
 
     name = "tuple of int or None"
-
-    def parse(self, value):
-        if isinstance(value, str):
-            value = ast.literal_eval(value.strip()) if value.strip() else ()
-        if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-            return (int(value),)
-        if isinstance(value, (tuple, list)):
-            out = []
-            for v in value:
-                if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))):
-                    raise ValueError(f"expected ints or None, got {value!r}")
-                out.append(None if v is None else int(v))
-            return tuple(out)
-        raise ValueError(f"expected a tuple such as (None, 2), got {value!r}")
+    allow_none = True
 
 
 class FloatTuple(ParamType):
