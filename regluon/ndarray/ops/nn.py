@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -447,18 +448,26 @@ register(
 
 
 # ------------------------------------------------------------------------------------------ SoftmaxOutput
+class _SoftmaxOutputCfg(NamedTuple):
+    grad_scale: float
+    ignore_label: float
+    multi_output: bool
+    use_ignore: bool
+    preserve_shape: bool
+    normalization: str
+    out_grad: bool
+    smooth_alpha: float
+
+
 class _SoftmaxOutput(torch.autograd.Function):
     """Softmax forward; MXNet's backward ignores the incoming gradient (unless out_grad) and returns
     (softmax - one_hot(label)) * grad_scale / normalisation, the cross-entropy gradient."""
 
     @staticmethod
-    def forward(ctx, data, label, cfg):
-        grad_scale, ignore_label, multi_output, use_ignore, preserve_shape, normalization, out_grad, alpha = (
-            cfg
-        )
-        if multi_output:
+    def forward(ctx, data, label, cfg: _SoftmaxOutputCfg):
+        if cfg.multi_output:
             x, axis = data, 1
-        elif preserve_shape:
+        elif cfg.preserve_shape:
             x, axis = data, data.dim() - 1
         else:
             x, axis = data.reshape(data.shape[0], -1), 1
@@ -470,48 +479,25 @@ class _SoftmaxOutput(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad):
         p, label = ctx.saved_tensors
-        grad_scale, ignore_label, multi_output, use_ignore, preserve_shape, normalization, out_grad, alpha = (
-            ctx.cfg
-        )
-        axis, k = ctx.axis, p.shape[ctx.axis]
+        cfg, axis = ctx.cfg, ctx.axis
+        k = p.shape[axis]
         lab = label.reshape(p.shape[:axis] + p.shape[axis + 1 :]).to(torch.long)
-        valid = lab != int(ignore_label) if use_ignore else torch.ones_like(lab, dtype=torch.bool)
+        valid = lab != int(cfg.ignore_label) if cfg.use_ignore else torch.ones_like(lab, dtype=torch.bool)
         onehot = torch.nn.functional.one_hot(lab.clamp(0, k - 1), k).movedim(-1, axis).to(p.dtype)
-        if alpha > 0:
-            onehot = onehot * (1 - alpha) + (1 - onehot) * (alpha / (k - 1))
+        if cfg.smooth_alpha > 0:
+            onehot = onehot * (1 - cfg.smooth_alpha) + (1 - onehot) * (cfg.smooth_alpha / (k - 1))
         g = (p - onehot) * valid.unsqueeze(axis).to(p.dtype)
-        if out_grad:
+        if cfg.out_grad:
             g = g * grad.reshape(p.shape)
-        if normalization == "batch":  # every label position counts (N, or N x spatial with multi_output)
+        if cfg.normalization == "batch":  # every label position counts (N, or N x spatial with multi_output)
             g = g / lab.numel()
-        elif normalization == "valid":
+        elif cfg.normalization == "valid":
             g = g / max(int(valid.sum()), 1)
-        return (g * grad_scale).reshape(ctx.shape), None, None
+        return (g * cfg.grad_scale).reshape(ctx.shape), None, None
 
 
-def _softmax_output(
-    data,
-    label,
-    grad_scale,
-    ignore_label,
-    multi_output,
-    use_ignore,
-    preserve_shape,
-    normalization,
-    out_grad,
-    smooth_alpha,
-):
-    cfg = (
-        grad_scale,
-        ignore_label,
-        multi_output,
-        use_ignore,
-        preserve_shape,
-        normalization,
-        out_grad,
-        smooth_alpha,
-    )
-    return _SoftmaxOutput.apply(data, label, cfg)
+def _softmax_output(data, label, **params):
+    return _SoftmaxOutput.apply(data, label, _SoftmaxOutputCfg(**params))
 
 
 register(
