@@ -69,42 +69,15 @@ def _nms_one(
     return out
 
 
-def _box_nms(
-    data,
-    overlap_thresh,
-    valid_thresh,
-    topk,
-    coord_start,
-    score_index,
-    id_index,
-    background_id,
-    force_suppress,
-    in_format,
-    out_format,
-):
+def _box_nms(data, **params):
+    coord_start = params["coord_start"]
     if data.shape[-1] < coord_start + 4 or data.dim() < 2:
         raise MXNetError(
             f"box_nms: data {shape_str(data.shape)} needs (..., N, K) rows holding 4 coordinates "
             f"from coord_start={coord_start}"
         )
     flat = data.detach().reshape(-1, data.shape[-2], data.shape[-1])
-    outs = [
-        _nms_one(
-            r,
-            overlap_thresh,
-            valid_thresh,
-            topk,
-            coord_start,
-            score_index,
-            id_index,
-            background_id,
-            force_suppress,
-            in_format,
-            out_format,
-        )
-        for r in flat
-    ]
-    return torch.stack(outs).reshape(data.shape)
+    return torch.stack([_nms_one(r, **params) for r in flat]).reshape(data.shape)
 
 
 _BOXES = np.array(
