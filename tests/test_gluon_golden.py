@@ -13,7 +13,6 @@ from mxnet.gluon import nn
 
 import mxnet as mx
 from mxnet import autograd, gluon, init, nd
-from regluon.gluon import block as _block
 
 from .conftest import GOLDEN
 
@@ -31,7 +30,11 @@ ERRORS = {
 
 
 def test_gluon_cases_match_mxnet():
-    _block._NAMES._counter.clear()
+    with mx.name.NameManager():
+        _run_cases()
+
+
+def _run_cases():
     env = {"mx": mx, "nd": nd, "np": np, "gluon": gluon, "nn": nn, "init": init, "autograd": autograd}
     for case in CASES:
         where = f"{case['setup']!r} / {case['expr']!r}"

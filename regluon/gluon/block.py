@@ -9,25 +9,10 @@ from typing import Any
 from .. import initializer
 from .. import ndarray as nd
 from ..base import MXNetError
+from ..name import NameManager
 from ..ndarray import NDArray
+from . import _params_file, _summary
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
-
-
-class _NameManager:
-    """Global per-hint counters that give unnamed top-level blocks ``dense0_``, ``dense1_``, ..."""
-
-    def __init__(self):
-        self._counter: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def get(self, hint: str) -> str:
-        with self._lock:
-            n = self._counter.get(hint, 0)
-            self._counter[hint] = n + 1
-        return f"{hint}{n}"
-
-
-_NAMES = _NameManager()
 
 
 class _BlockScope:
@@ -45,7 +30,7 @@ class _BlockScope:
         current = getattr(_BlockScope._current, "value", None)
         if current is None:
             if prefix is None:
-                prefix = _NAMES.get(hint) + "_"
+                prefix = NameManager.current.get(None, hint) + "_"
             params = ParameterDict(prefix) if params is None else ParameterDict(params.prefix, params)
             return prefix, params
         if prefix is None:
@@ -167,6 +152,70 @@ class Block:
             ret.update(child.collect_params(select=select))
         return ret
 
+    def _collect_params_with_prefix(self, prefix: str = "") -> dict[str, Parameter]:
+        """Parameters under their structural names: ``0.weight``, ``features.3.bias``."""
+        if prefix:
+            prefix += "."
+        ret = {prefix + key: p for key, p in self._reg_params.items() if p is not None}
+        for name, child in self._children.items():
+            ret.update(child._collect_params_with_prefix(prefix + name))
+        return ret
+
+    def save_parameters(self, filename: str, deduplicate: bool = False) -> None:
+        """Save the parameters under their structural names (``0.weight``), as MXNet 1.x does.
+
+        With ``deduplicate=True`` a Parameter shared by several blocks is saved once, under the
+        last of its names.
+
+        Example:
+            >>> net.save_parameters('net.params')
+            >>> net2.load_parameters('net.params', ctx=mx.cpu())
+        """
+        params = self._collect_params_with_prefix()
+        if deduplicate:
+            last = {id(p): name for name, p in params.items()}
+            params = {last[id(p)]: p for p in params.values()}
+        _params_file.write(filename, params)
+
+    def load_parameters(
+        self,
+        filename: str,
+        ctx=None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+        cast_dtype: bool = False,
+        dtype_source: str = "current",
+    ) -> None:
+        """Load a file written by :meth:`save_parameters` (here or by MXNet).
+
+        Files from the older ``save_params`` (names without dots, block prefix stripped) load too.
+        Nothing changes unless the whole file fits: names, shapes and dtypes are checked first.
+        Uninitialized parameters are initialized from the file (on ``ctx``, default CPU).
+
+        Example:
+            >>> net.load_parameters('net.params', ctx=mx.cpu())
+        """
+        loaded = _params_file.read(filename)
+        params = self._collect_params_with_prefix()
+        if not loaded and not params:
+            return
+        if not any("." in name for name in loaded):
+            self.collect_params().load_dict(
+                loaded, ctx, allow_missing, ignore_extra, self.prefix, filename, cast_dtype, dtype_source
+            )
+            return
+        _params_file.load_into(
+            params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source
+        )
+
+    def save_params(self, filename: str) -> None:
+        """Older form of :meth:`save_parameters`: full names without this block's prefix."""
+        self.collect_params().save(filename, strip_prefix=self.prefix)
+
+    def load_params(self, filename: str, ctx=None, allow_missing: bool = False, ignore_extra: bool = False):
+        """Older name of :meth:`load_parameters`."""
+        self.load_parameters(filename, ctx, allow_missing, ignore_extra)
+
     def initialize(
         self, init: Any = initializer.Uniform(), ctx=None, verbose: bool = False, force_reinit: bool = False
     ) -> None:
@@ -195,6 +244,18 @@ class Block:
             child.apply(fn)
         fn(self)
         return self
+
+    def summary(self, *inputs) -> None:
+        """Print a table of the layers run on ``inputs``: output shapes and parameter counts.
+
+        The block must be initialized and not hybridized. Sequential containers are not rows
+        of their own; their children are.
+
+        Example:
+            >>> net.initialize()
+            >>> net.summary(mx.nd.ones((1, 1, 28, 28)))
+        """
+        _summary.print_summary(self, inputs)
 
     def zero_grad(self) -> None:
         self.collect_params().zero_grad()

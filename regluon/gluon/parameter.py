@@ -13,6 +13,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..ndarray import DeferredData, NDArray
+from . import _params_file
 
 
 class DeferredInitializationError(MXNetError):
@@ -303,6 +304,12 @@ class Parameter:
         self._data = [d.astype(dtype) for d in self._data]
         self._init_grad()
 
+    def _load_init(self, data: NDArray, ctx=None, cast_dtype: bool = False, dtype_source: str = "current"):
+        """Set the value from a loaded array, initializing the Parameter if needed."""
+        _params_file.load_into(
+            {self.name: self}, {self.name: data}, "<array>", ctx, False, False, cast_dtype, dtype_source
+        )
+
     def var(self):
         raise MXNetError("Parameter.var() needs the symbol API, which regluon does not provide yet")
 
@@ -463,6 +470,85 @@ class ParameterDict:
         """Set an attribute (``grad_req``, ``lr_mult``, ...) on every Parameter."""
         for v in self.values():
             setattr(v, name, value)
+
+    def save(self, filename: str, strip_prefix: str = "") -> None:
+        """Save every Parameter under its full name (minus ``strip_prefix``) in MXNet's format.
+
+        Example:
+            >>> net.collect_params().save('net.params', strip_prefix=net.prefix)
+        """
+        named = {}
+        for param in self.values():
+            if not param.name.startswith(strip_prefix):
+                raise ValueError(
+                    f"Prefix '{strip_prefix}' is to be striped before saving, but Parameter's name "
+                    f"'{param.name}' does not start with '{strip_prefix}'."
+                )
+            named[param.name[len(strip_prefix) :]] = param
+        _params_file.write(filename, named)
+
+    def load(
+        self,
+        filename: str,
+        ctx=None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+        restore_prefix: str = "",
+        cast_dtype: bool = False,
+        dtype_source: str = "current",
+    ) -> None:
+        """Load a file written by :meth:`save` (or MXNet's), names prefixed with ``restore_prefix``.
+
+        Names stored with MXNet's ``arg:``/``aux:`` prefixes (Module checkpoints) are accepted.
+
+        Example:
+            >>> net.collect_params().load('net.params', restore_prefix=net.prefix)
+        """
+        self.load_dict(
+            _params_file.read(filename),
+            ctx,
+            allow_missing,
+            ignore_extra,
+            restore_prefix,
+            filename,
+            cast_dtype,
+            dtype_source,
+        )
+
+    def load_dict(
+        self,
+        param_dict: dict,
+        ctx=None,
+        allow_missing: bool = False,
+        ignore_extra: bool = False,
+        restore_prefix: str = "",
+        filename: str | None = None,
+        cast_dtype: bool = False,
+        dtype_source: str = "current",
+    ) -> None:
+        """Load from a name -> NDArray dict, as :meth:`load` does from a file."""
+        if restore_prefix:
+            for name in self.keys():
+                if not name.startswith(restore_prefix):
+                    raise _params_file.ParameterLoadError(
+                        f"restore_prefix is '{restore_prefix}' but Parameters name '{name}' does not "
+                        f"start with '{restore_prefix}'."
+                    )
+        loaded = {
+            restore_prefix + (k[4:] if k.startswith(("arg:", "aux:")) else k): v
+            for k, v in param_dict.items()
+        }
+        _params_file.load_into(
+            dict(self.items()),
+            loaded,
+            filename or "<dict>",
+            ctx,
+            allow_missing,
+            ignore_extra,
+            cast_dtype,
+            dtype_source,
+            hint=" Please make sure source and target networks have the same prefix.",
+        )
 
     def select(self, pattern: str) -> ParameterDict:
         ret = ParameterDict(self._prefix)
