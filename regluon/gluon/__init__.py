@@ -1,6 +1,6 @@
 """``mx.gluon``: the imperative/hybrid neural-network interface."""
 
-from . import data, loss, nn
+from . import contrib, data, loss, nn
 from .block import Block, HybridBlock
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
 from .trainer import Trainer
@@ -15,5 +15,6 @@ __all__ = [
     "nn",
     "loss",
     "data",
+    "contrib",
     "DeferredInitializationError",
 ]
