@@ -1,0 +1,69 @@
+"""Helpers shared by the nn layers: constructor-argument checks and shapes learned from the input."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+from typing import Any
+
+from ...base import MXNetError
+from ...ndarray.register import get_op
+
+
+def arg_error(layer: str, arg: str, value: Any, rule: str) -> MXNetError:
+    """The error a layer raises at construction for a bad argument."""
+    return MXNetError(f"{layer}: invalid {arg}={value!r}: {rule}")
+
+
+def check_int(layer: str, arg: str, value: Any, minimum: int) -> int:
+    """``value`` as an int, or an MXNetError naming ``arg`` if it is not an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < minimum:
+        raise arg_error(layer, arg, value, f"must be an integer >= {minimum}")
+    return int(value)
+
+
+def check_real(layer: str, arg: str, value: Any, low: float, high: float) -> None:
+    """An MXNetError naming ``arg`` unless ``low <= value <= high``."""
+    if isinstance(value, bool) or not isinstance(value, Real) or not low <= value <= high:
+        raise arg_error(layer, arg, value, f"must be a number in [{low}, {high}]")
+
+
+def check_op_param(layer: str, arg: str, value: Any, op_name: str, param: str) -> None:
+    """Validate a layer argument with the op table's own parser for the operator parameter it feeds."""
+    try:
+        get_op(op_name).param_map[param].convert(op_name, value)
+    except ValueError as err:
+        raise arg_error(layer, arg, value, str(err)) from None
+
+
+def shape_known(shape) -> bool:
+    return shape is not None and all(d > 0 for d in shape)
+
+
+class InferShapesFromInput:
+    """Mixin for HybridBlocks whose Parameter shapes follow from the first input's shape.
+
+    A subclass implements ``_param_shapes(x_shape) -> {attribute: shape}``; on the first calls, the
+    Parameters whose shapes are still unknown get them (and finish their deferred initialisation)
+    before the computation runs.
+    """
+
+    _shapes_known = False
+
+    def _param_shapes(self, x_shape: tuple) -> dict:
+        raise NotImplementedError
+
+    def _finish_shapes(self, x) -> None:
+        done = True
+        for attr, shape in self._param_shapes(tuple(x.shape)).items():
+            param = getattr(self, attr)
+            if param is None:
+                continue
+            if param._data is None and not shape_known(param.shape):
+                param._finish_deferred_init(tuple(shape))
+            done = done and param._data is not None
+        self._shapes_known = done
+
+    def forward(self, x, *args):
+        if not self._shapes_known:
+            self._finish_shapes(x)
+        return super().forward(x, *args)
