@@ -81,7 +81,7 @@ def test_initializers_by_name_and_statistics():
     assert not p.data().asnumpy().any()
     p.initialize(init=init.Xavier(rnd_type="gaussian", factor_type="in", magnitude=2), force_reinit=True)
     assert abs(p.data().asnumpy().std() - np.sqrt(2 / 300)) < 0.005
-    with pytest.raises(ValueError, match="unknown initializer 'nosuch'"):
+    with pytest.raises(AssertionError, match="nosuch is not registered"):
         init.create("nosuch")
 
 
@@ -90,9 +90,9 @@ def test_initializer_name_rules_without_explicit_init():
     init.Uniform()("bn_gamma", gamma)
     init.Uniform()("bn_beta", beta)
     assert gamma.asnumpy().tolist() == [1, 1, 1] and beta.asnumpy().tolist() == [0, 0, 0]
-    with pytest.raises(ValueError, match="does not know how to initialize 'something'"):
+    with pytest.raises(ValueError, match="Unknown initialization pattern for something"):
         init.Uniform()("something", nd.zeros((2,)))
-    with pytest.raises(ValueError, match="at least 2 dimensions"):
+    with pytest.raises(ValueError, match="cannot be applied to vector v"):
         init.Xavier()(init.InitDesc("v", {"__init__": "xavier"}), nd.zeros((3,)))
 
 
