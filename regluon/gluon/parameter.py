@@ -446,7 +446,7 @@ class ParameterDict:
         """Initialize every Parameter; each one's own ``init`` wins over ``init``."""
         init = initializer.create(init)
         if verbose:
-            init.set_verbosity(verbose=verbose, print_func=print)
+            init.set_verbosity(verbose=verbose)
         for v in self.values():
             v.initialize(None, ctx, init, force_reinit=force_reinit)
 
