@@ -52,6 +52,8 @@ def read(fname: str) -> dict[str, NDArray]:
         loaded = nd.load(fname)
     except MXNetError as err:
         raise MXNetError(f"Cannot load parameters from file '{fname}': {err}") from None
+    if isinstance(loaded, list) and not loaded:  # what MXNet writes for a block without parameters
+        return {}
     if not isinstance(loaded, dict):
         raise MXNetError(
             f"File '{fname}' holds {len(loaded)} NDArray(s) without names, not a parameters file "
