@@ -272,8 +272,6 @@ class NDArray:
             raise ValueError("The truth value of an NDArray with multiple elements is ambiguous.")
         return bool(self._tensor.item())
 
-    __hash__ = object.__hash__
-
     def __repr__(self) -> str:
         shape_info = "x".join(str(d) for d in self.shape)
         return f"\n{np.asarray(self.asnumpy())}\n<{type(self).__name__} {shape_info} @{self._ctx}>"
@@ -373,80 +371,14 @@ class NDArray:
         return _apply(lambda x: x.reshape(shape), self)
 
     # ------------------------------------------------------------------ operators
-    def __add__(self, other):
-        return _binary(self, other, "broadcast_add", "_plus_scalar")
-
-    def __radd__(self, other):
-        return _binary(self, other, "broadcast_add", "_plus_scalar")
-
-    def __sub__(self, other):
-        return _binary(self, other, "broadcast_sub", "_minus_scalar")
-
-    def __rsub__(self, other):
-        return _binary(self, other, None, "_rminus_scalar")
-
-    def __mul__(self, other):
-        return _binary(self, other, "broadcast_mul", "_mul_scalar")
-
-    def __rmul__(self, other):
-        return _binary(self, other, "broadcast_mul", "_mul_scalar")
-
-    def __truediv__(self, other):
-        return _binary(self, other, "broadcast_div", "_div_scalar")
-
-    def __rtruediv__(self, other):
-        return _binary(self, other, None, "_rdiv_scalar")
-
-    def __mod__(self, other):
-        return _binary(self, other, "broadcast_mod", "_mod_scalar")
-
-    def __rmod__(self, other):
-        return _binary(self, other, None, "_rmod_scalar")
-
-    def __pow__(self, other):
-        return _binary(self, other, "broadcast_power", "_power_scalar")
-
-    def __rpow__(self, other):
-        return _binary(self, other, None, "_rpower_scalar")
+    # Built by _arith / _inplace below (after the class), from the table _ARITH.
+    __hash__ = object.__hash__
 
     def __neg__(self):
         return _nd().negative(self)
 
     def __abs__(self):
         return _nd().abs(self)
-
-    def __eq__(self, other):
-        return _binary(self, other, "broadcast_equal", "_equal_scalar")
-
-    def __ne__(self, other):
-        return _binary(self, other, "broadcast_not_equal", "_not_equal_scalar")
-
-    def __gt__(self, other):
-        return _binary(self, other, "broadcast_greater", "_greater_scalar")
-
-    def __ge__(self, other):
-        return _binary(self, other, "broadcast_greater_equal", "_greater_equal_scalar")
-
-    def __lt__(self, other):
-        return _binary(self, other, "broadcast_lesser", "_lesser_scalar")
-
-    def __le__(self, other):
-        return _binary(self, other, "broadcast_lesser_equal", "_lesser_equal_scalar")
-
-    def __iadd__(self, other):
-        return _binary(self, other, "broadcast_add", "_plus_scalar", out=self)
-
-    def __isub__(self, other):
-        return _binary(self, other, "broadcast_sub", "_minus_scalar", out=self)
-
-    def __imul__(self, other):
-        return _binary(self, other, "broadcast_mul", "_mul_scalar", out=self)
-
-    def __itruediv__(self, other):
-        return _binary(self, other, "broadcast_div", "_div_scalar", out=self)
-
-    def __imod__(self, other):
-        return _binary(self, other, "broadcast_mod", "_mod_scalar", out=self)
 
 
 def _rebuild(arr: np.ndarray, ctx: str) -> NDArray:
@@ -500,6 +432,128 @@ def _binary(lhs: NDArray, rhs, array_op: str | None, scalar_op: str, out=None):
             return fast_call(_op(scalar_op), (lhs,), {"scalar": float(rhs)})
         return invoke(_op(scalar_op), (lhs,), {"scalar": float(rhs)}, out)
     raise TypeError(f"type {type(rhs).__name__} is not supported with NDArray (use an NDArray or a number)")
+
+
+_new = object.__new__
+
+
+def _arith(array_op: str | None, scalar_op: str, array_fn, scalar_fn):
+    """An arithmetic/comparison dunder of NDArray.
+
+    The common cases (two arrays of one dtype, or a floating-point array and a Python ``int``/``float``)
+    call the torch function directly and wrap the result in place; everything else (other dtypes,
+    NumPy scalars, shapes that do not broadcast, ...) goes through the op table via :func:`_binary`,
+    which also raises MXNet's errors. ``array_fn``/``scalar_fn`` must return a new tensor of the
+    input's dtype, never a view.
+    """
+
+    if scalar_fn is None:  # no direct torch equivalent (MXNet's own semantics): always the table
+
+        def plain(self, other):
+            return _binary(self, other, array_op, scalar_op)
+
+        return plain
+
+    def method(self, other):
+        a = self._tensor
+        cls = other.__class__
+        r = None
+        try:
+            if cls is NDArray:
+                if array_fn is not None and a.dtype is other._tensor.dtype:
+                    r = array_fn(a, other._tensor)
+            elif (cls is float or cls is int) and a.is_floating_point():
+                r = scalar_fn(a, other)
+        except RuntimeError:  # e.g. shapes that do not broadcast: the table path explains in MXNet's terms
+            r = None
+        if r is None:
+            return _binary(self, other, array_op, scalar_op)
+        if r.requires_grad and not autograd_state.recording:
+            r = r.detach()  # outside record() no graph is kept
+        out = _new(NDArray)
+        out._tensor = r
+        out._ctx = self._ctx
+        out._ag = None
+        return out
+
+    return method
+
+
+def _inplace(array_op: str, scalar_op: str, inplace_fn):
+    """An in-place dunder (``x += y``): torch's in-place kernel when nothing is recorded or attached."""
+    if inplace_fn is None:
+
+        def plain(self, other):
+            return _binary(self, other, array_op, scalar_op, out=self)
+
+        return plain
+
+    def method(self, other):
+        a = self._tensor
+        cls = other.__class__
+        if not a.requires_grad and not autograd_state.recording:
+            try:
+                if cls is NDArray:
+                    if a.dtype is other._tensor.dtype:
+                        inplace_fn(a, other._tensor)
+                        return self
+                elif (cls is float or cls is int) and a.is_floating_point():
+                    inplace_fn(a, other)
+                    return self
+            except RuntimeError:  # e.g. the result would not fit x's shape: the table path explains
+                pass
+        return _binary(self, other, array_op, scalar_op, out=self)
+
+    return method
+
+
+def _swap(fn):
+    return lambda a, s: fn(s, a)
+
+
+def _cmp(fn):
+    return lambda a, b: fn(a, b).to(a.dtype)
+
+
+T = torch.Tensor
+# dunder: (array op, scalar op, torch function for an array and a number); the torch function for
+# two arrays is the array op's ``direct`` function from the op table.
+_ARITH = {
+    "__add__": ("broadcast_add", "_plus_scalar", T.__add__),
+    "__radd__": ("broadcast_add", "_plus_scalar", T.__add__),
+    "__sub__": ("broadcast_sub", "_minus_scalar", T.__sub__),
+    "__rsub__": (None, "_rminus_scalar", T.__rsub__),
+    "__mul__": ("broadcast_mul", "_mul_scalar", T.__mul__),
+    "__rmul__": ("broadcast_mul", "_mul_scalar", T.__mul__),
+    "__truediv__": ("broadcast_div", "_div_scalar", T.__truediv__),
+    "__rtruediv__": (None, "_rdiv_scalar", T.__rtruediv__),
+    "__mod__": ("broadcast_mod", "_mod_scalar", None),
+    "__rmod__": (None, "_rmod_scalar", None),
+    "__pow__": ("broadcast_power", "_power_scalar", torch.pow),
+    "__rpow__": (None, "_rpower_scalar", _swap(torch.pow)),
+    "__eq__": ("broadcast_equal", "_equal_scalar", _cmp(torch.eq)),
+    "__ne__": ("broadcast_not_equal", "_not_equal_scalar", _cmp(torch.ne)),
+    "__gt__": ("broadcast_greater", "_greater_scalar", _cmp(torch.gt)),
+    "__ge__": ("broadcast_greater_equal", "_greater_equal_scalar", _cmp(torch.ge)),
+    "__lt__": ("broadcast_lesser", "_lesser_scalar", _cmp(torch.lt)),
+    "__le__": ("broadcast_lesser_equal", "_lesser_equal_scalar", _cmp(torch.le)),
+}
+_INPLACE = {
+    "__iadd__": ("broadcast_add", "_plus_scalar", T.add_),
+    "__isub__": ("broadcast_sub", "_minus_scalar", T.sub_),
+    "__imul__": ("broadcast_mul", "_mul_scalar", T.mul_),
+    "__itruediv__": ("broadcast_div", "_div_scalar", T.div_),
+    "__imod__": ("broadcast_mod", "_mod_scalar", None),
+}
+for _name, (_aop, _sop, _sfn) in _ARITH.items():
+    _m = _arith(_aop, _sop, None if _aop is None else get_op(_aop).direct, _sfn)
+    _m.__name__ = _m.__qualname__ = _name
+    setattr(NDArray, _name, _m)
+for _name, (_aop, _sop, _ifn) in _INPLACE.items():
+    _m = _inplace(_aop, _sop, _ifn)
+    _m.__name__ = _m.__qualname__ = _name
+    setattr(NDArray, _name, _m)
+del T
 
 
 def _index(key):

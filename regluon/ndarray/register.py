@@ -64,6 +64,10 @@ class OpDef:
     #: Why the op has no MXNet golden cases (e.g. MXNet crashes on it here); empty means it must have them.
     no_golden: str = ""
     no_grad_inputs: tuple[str, ...] = ()
+    #: For two-input ops without parameters: a torch function that gives the op's result directly
+    #: when both inputs have one dtype (skipping the implementation's checks); it must raise
+    #: (RuntimeError) where the op would fail, and return a new tensor, never a view.
+    direct: Callable | None = None
 
     def __post_init__(self):
         self.param_map = {p.name: p for p in self.params}
@@ -72,6 +76,7 @@ class OpDef:
         # invoke adds entries to the params of creation and out-taking ops; the others may share defaults
         self.pure_params = not (self.creates or self.takes_out)
         self.parse_cache: dict = {}
+        self.call_cache: dict = {}
 
 
 def register(op: OpDef) -> OpDef:
@@ -110,9 +115,30 @@ def _describe(op: OpDef, inputs) -> str:
 
 
 def parse_params(op: OpDef, kwargs: dict) -> dict:
-    """Turn user keyword arguments into converted parameter values (defaults filled in)."""
-    if not kwargs and not op.required:
-        return op.defaults if op.pure_params else dict(op.defaults)
+    """Turn user keyword arguments into converted parameter values (defaults filled in).
+
+    The result may be shared between calls (for ops that do not add entries to it): callers must
+    not modify it.
+    """
+    if not kwargs:
+        if not op.required:
+            return op.defaults if op.pure_params else dict(op.defaults)
+    elif len(kwargs) == 1 and op.pure_params:  # the commonest call: one attribute, e.g. axis=1
+        ((key, value),) = kwargs.items()
+        try:
+            return op.call_cache[key, value.__class__, value]
+        except (KeyError, TypeError):
+            params = _parse_params(op, kwargs)
+            try:
+                if len(op.call_cache) < 256:
+                    op.call_cache[key, value.__class__, value] = params
+            except TypeError:  # unhashable value, e.g. a list
+                pass
+            return params
+    return _parse_params(op, kwargs)
+
+
+def _parse_params(op: OpDef, kwargs: dict) -> dict:
     params = dict(op.defaults)
     cache = op.parse_cache
     for key, value in kwargs.items():
@@ -228,27 +254,73 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
     return [_NDArray._wrap(r.clone() if r._base is not None else r, ctx) for r in res]
 
 
-def fast_call(op: OpDef, inputs: tuple, params: dict):
-    """``invoke`` for the common case of the Python operators (``a + b``, ``a * 2``): plain NDArray inputs
-    on one context, no ``out``, a single tensor result. Anything unusual goes through ``invoke``."""
+def fast_call(op: OpDef, inputs: Sequence, params: dict):
+    """``invoke`` for the common case (``a + b``, ``nd.relu(x)``, ``x.sum(axis=1)``): plain NDArray inputs
+    on one context, no ``out``, no shape rule. Anything unusual (and every failure, so that errors are
+    MXNet's) goes through ``invoke``.
+
+    Unlike ``invoke`` it does not look at the recording flag before the call: when the result carries
+    a graph although nothing is recorded (attached arrays used outside ``record()``), the graph is cut
+    from the result afterwards, which gives the same values and costs nothing in the common case.
+    """
+    n = len(inputs)
     try:
-        tensors = [x._tensor for x in inputs]
-    except AttributeError:
-        return invoke(op, inputs, params)
-    if not _state.recording:
-        for t in tensors:
-            if t.requires_grad:
-                return invoke(op, inputs, params)
-    try:
-        res = op.impl(*tensors, **params)
+        if n == 2:
+            if params:
+                res = op.impl(inputs[0]._tensor, inputs[1]._tensor, **params)
+            else:
+                res = op.impl(inputs[0]._tensor, inputs[1]._tensor)
+        elif n == 1:
+            res = op.impl(inputs[0]._tensor, **params)
+        else:
+            res = op.impl(*[x._tensor for x in inputs], **params)
     except Exception:  # noqa: BLE001 - the general path raises the proper MXNetError
         return invoke(op, inputs, params)
     ctx = inputs[0]._ctx
     if res.__class__ is not torch.Tensor:  # several outputs
-        return [_NDArray._wrap(r.clone() if r._base is not None else r, ctx) for r in res]
-    if res._base is not None:
+        return [_wrap_result(r, ctx) for r in res]
+    if res._base is not None:  # a view: MXNet's operators return new arrays, never aliases of inputs
         res = res.clone()
-    return _NDArray._wrap(res, ctx)
+    if res.requires_grad and not _state.recording:
+        res = res.detach()
+    out = _new(_NDArray)
+    out._tensor = res
+    out._ctx = ctx
+    out._ag = None
+    return out
+
+
+def direct_binary(direct: Callable, lhs, rhs):
+    """``direct(lhs, rhs)`` wrapped as an NDArray, or None where the op's ``direct`` function does not
+    apply (inputs that are not NDArrays of one dtype) or fails (the caller then runs the op normally)."""
+    if lhs.__class__ is not _NDArray or rhs.__class__ is not _NDArray:
+        return None
+    a = lhs._tensor
+    b = rhs._tensor
+    if a.dtype is not b.dtype:
+        return None
+    try:
+        res = direct(a, b)
+    except RuntimeError:
+        return None
+    if res.requires_grad and not _state.recording:
+        res = res.detach()
+    out = _new(_NDArray)
+    out._tensor = res
+    out._ctx = lhs._ctx
+    out._ag = None
+    return out
+
+
+def _wrap_result(r: torch.Tensor, ctx):
+    if r._base is not None:
+        r = r.clone()
+    if r.requires_grad and not _state.recording:
+        r = r.detach()
+    return _NDArray._wrap(r, ctx)
+
+
+_new = object.__new__
 
 
 def _write_out(out, res: torch.Tensor) -> None:
@@ -293,8 +365,14 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     # ops that need none of invoke's extra steps (shape rules, creation, out-taking) can use fast_call
     simple = op.infer_shape is None and not op.creates and not op.takes_out and n_in > 0
 
+    direct = op.direct if n_in == 2 and not variadic else None
+
     def fn(*args, out=None, **kwargs):
         if len(args) == n_in and not variadic:
+            if direct is not None and out is None and not kwargs:
+                res = direct_binary(direct, args[0], args[1])
+                if res is not None:
+                    return res
             for name in input_names:
                 if name in kwargs:
                     break

@@ -273,6 +273,7 @@ for _key, (_fn, _ref, _diff, _doc, _same, _extra) in _BINARY.items():
         OpDef(
             "broadcast_" + _key,
             impl=_broadcast_impl("broadcast_" + _key, _fn),
+            direct=_fn,
             inputs=("lhs", "rhs"),
             aliases=_extra,
             ref=_ref,
