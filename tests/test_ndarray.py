@@ -216,3 +216,54 @@ def test_operators_never_alias_their_inputs():
     v = x.reshape((3, 2))  # the NDArray.reshape method is a view, as in MXNet
     v[:] = 7
     assert x.asnumpy().max() == 7
+
+
+def test_operators_on_attached_arrays_outside_record_keep_no_graph():
+    # The lean operator paths must follow MXNet's rule: outside record() nothing is recorded,
+    # even from attached arrays. d(y * x)/dx = y = 2x holds only if y = x * 2 was not recorded.
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+    y = x * 2
+    y2 = x + x
+    y3 = nd.broadcast_mul(x, nd.array([2.0, 2.0]))
+    acc = nd.zeros((2,))
+    acc += x
+    with autograd.record():
+        z = (y * x + y2 * x + y3 * x + acc * x).sum()
+    z.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), [2 + 2 + 2 + 1, 4 + 4 + 4 + 2])
+
+
+def test_inplace_operator_on_recorded_value_keeps_it_recorded():
+    x = nd.array([1.0, 2.0])
+    x.attach_grad()
+    with autograd.record():
+        y = x * 3
+        y += x
+        z = y.sum()
+    z.backward()
+    np.testing.assert_allclose(x.grad.asnumpy(), [4, 4])
+
+
+def test_operator_errors_come_from_the_op_table():
+    with pytest.raises(MXNetError, match=r"broadcast_add.*\(2, 3\).*\(4,\)"):
+        nd.ones((2, 3)) + nd.ones((4,))
+    with pytest.raises(MXNetError, match=r"broadcast_add.*\(2, 3\).*\(4,\)"):
+        nd.broadcast_add(nd.ones((2, 3)), nd.ones((4,)))
+    with pytest.raises(MXNetError, match="dtype"):
+        nd.ones((2,)) * nd.ones((2,), dtype="int32")
+    with pytest.raises(MXNetError, match="dtype"):
+        nd.broadcast_mul(nd.ones((2,)), nd.ones((2,), dtype="int32"))
+    with pytest.raises(TypeError, match="not supported with NDArray"):
+        nd.ones((2,)) + "1"
+
+
+def test_python_number_operands_keep_the_array_dtype():
+    for dtype in ("float16", "float32", "float64"):
+        x = nd.array([1, 2], dtype=dtype)
+        for y in (x + 1, 1 + x, x - 0.5, 3 - x, x * 2, 2 * x, x / 4, 4 / x, x**2, 2**x, x > 1, x == 2.0):
+            assert y.dtype == np.dtype(dtype)
+    np.testing.assert_allclose((4 / nd.array([1, 2])).asnumpy(), [4, 2])
+    np.testing.assert_allclose((3 - nd.array([1, 2])).asnumpy(), [2, 1])
+    np.testing.assert_allclose((2 ** nd.array([1, 2])).asnumpy(), [2, 4])
+    np.testing.assert_allclose((nd.array([1, 2]) >= 2).asnumpy(), [0, 1])

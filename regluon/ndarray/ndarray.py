@@ -494,8 +494,9 @@ def _inplace(array_op: str, scalar_op: str, inplace_fn):
         if not a.requires_grad and not autograd_state.recording:
             try:
                 if cls is NDArray:
-                    if a.dtype is other._tensor.dtype:
-                        inplace_fn(a, other._tensor)
+                    b = other._tensor
+                    if a.dtype is b.dtype and not b.requires_grad:
+                        inplace_fn(a, b)
                         return self
                 elif (cls is float or cls is int) and a.is_floating_point():
                     inplace_fn(a, other)
