@@ -30,4 +30,5 @@ golden: venv
 	test -x .venv-oracle/bin/python || ($(PYTHON) -m venv .venv-oracle && \
 	  .venv-oracle/bin/pip install -q mxnet==1.9.1 numpy==1.23.5)
 	$(PY) tools/dump_op_cases.py
+	$(PY) tools/save_regluon_nets.py
 	for f in tools/gen_*.py; do .venv-oracle/bin/python $$f || exit 1; done

@@ -80,6 +80,99 @@ CASES = [
     ),
     ("", "nn.Activation('relu')"),
     ("s = nn.Sequential()\nwith s.name_scope():\n    s.add(nn.Dense(3), nn.Activation('sigmoid'))", "s"),
+    # ---- Block / Parameter API (issue 4)
+    (
+        "class Net(gluon.Block):\n"
+        "    def __init__(self, **kw):\n"
+        "        super().__init__(**kw)\n"
+        "        with self.name_scope():\n"
+        "            self.body = nn.HybridSequential()\n"
+        "            with self.body.name_scope():\n"
+        "                self.body.add(nn.Dense(4), nn.Dense(3))\n"
+        "            self.out = nn.Dense(2)\n"
+        "    def forward(self, x):\n"
+        "        return self.out(self.body(x))\n"
+        "net2 = Net()",
+        "(net2.prefix, net2.body.prefix, net2.body[1].prefix, net2.out.name)",
+    ),
+    ("", "list(net2.collect_params().keys())"),
+    ("", "net2"),
+    ("", "list(net2._collect_params_with_prefix().keys())"),
+    ("", "net2.collect_params().prefix, net2.params.prefix, list(net2.params.keys())"),
+    ("net2.initialize()", "net2.out.weight.data()"),
+    ("", "net2.body[0].weight.list_ctx()"),
+    ("y2 = net2(nd.ones((2, 5)))", "[(k, v.shape) for k, v in net2.collect_params().items()]"),
+    ("", "net2.body[0].weight.data().shape, net2.body[0].weight.grad().shape"),
+    ("net3 = Net(prefix='mynet_')", "list(net3.collect_params().keys())"),
+    ("net4 = Net(prefix='')", "list(net4.collect_params().keys())"),
+    ("net5 = Net(params=net2.collect_params())", "list(net5.collect_params().keys())"),
+    ("", "net5.out.weight is net2.out.weight"),
+    ("pd2 = gluon.ParameterDict('a_')", "pd2"),
+    ("c0 = pd2.get_constant('c', [[1, 2], [3, 4]])", "(c0, c0.grad_req)"),
+    ("pd2.initialize()", "pd2.get_constant('c').data()"),
+    ("", "pd2.get_constant('nope')"),
+    ("w2 = pd2.get('w', shape=(2, 3), lr_mult=2.0)", "pd2"),
+    ("", "pd2.get('w', lr_mult=3.0)"),
+    ("", "pd2.get('w', shape=(2, 4))"),
+    ("", "pd2.get('w', shape=(2, 0)).shape"),
+    ("pd3 = gluon.ParameterDict('a_')\npd3.get('w', shape=(1,))", "pd2.update(pd3)"),
+    ("", "w2.data()"),
+    ("w2.initialize()", "w2.data().shape, w2.grad_req, w2.lr_mult, w2.wd_mult"),
+    ("w2.grad_req = 'add'", "w2.grad_req"),
+    ("", "w2.list_grad()[0].shape"),
+    ("", "gluon.Parameter('v', grad_req='nope')"),
+    ("dd = nn.Dense(3)\ndd.initialize()", "dd.weight.data()"),
+    ("", "dd.weight.shape, dd.weight._deferred_init != ()"),
+    ("", "dd(nd.ones((2, 4))).shape, dd.weight.shape"),
+    ("nd0 = nn.Dense(3, in_units=4)", "nd0.weight.data()"),
+    ("nd1 = nn.Dense(3, in_units=4)\nnd1.initialize(ctx=[mx.cpu(0), mx.cpu(1)])", "nd1.weight.list_ctx()"),
+    ("", "nd1.weight.data(mx.cpu(2))"),
+    ("", "len(nd1.weight.list_data()), nd1.weight.data(mx.cpu(1)).context"),
+    ("nd1.collect_params().reset_ctx(mx.cpu(3))", "nd1.weight.list_ctx(), nd1.weight.data().context"),
+    ("nd1.cast('float64')", "nd1.weight.data().dtype, nd1.weight.dtype, nd1.weight.grad().dtype"),
+    ("", "nd1(nd.ones((1, 4), dtype='float64', ctx=mx.cpu(3))).dtype"),
+    (
+        "seen = []\nnd2 = nn.Dense(2, in_units=2)\nnd2.initialize()",
+        "nd2.apply(lambda b: seen.append(b.name)) is nd2, seen",
+    ),
+    (
+        "calls = []\nhk1 = nd2.register_forward_pre_hook(lambda b, i: calls.append(('pre', b.name, len(i))))\n"
+        "hk2 = nd2.register_forward_hook(lambda b, i, o: calls.append(('post', b.name, o.shape)))\nnd2(nd.ones((1, 2)))",
+        "calls",
+    ),
+    ("hk1.detach()\nnd2(nd.ones((1, 2)))", "calls"),
+    (
+        "class Fwd(gluon.HybridBlock):\n"
+        "    def __init__(self, **kw):\n"
+        "        super().__init__(**kw)\n"
+        "        with self.name_scope():\n"
+        "            self.w = self.params.get('w', shape=(1, 3), init=init.One())\n"
+        "    def hybrid_forward(self, F, x, w):\n"
+        "        return F.broadcast_mul(x, w)\n"
+        "fw = Fwd()\nfw.initialize()",
+        "(fw.prefix, list(fw.collect_params().keys()), fw(nd.ones((2, 3)) * 2))",
+    ),
+    ("fw.hybridize(static_alloc=True, static_shape=True)", "fw(nd.ones((2, 3)) * 3)"),
+    ("", "fw(nd.ones((2, 4)))"),
+    ("", "list(fw._collect_params_with_prefix().keys())"),
+    ("r = nn.HybridSequential()\nr.add(nn.Dense(2), nn.Dense(3))", "r[1], r[-1].name, len(r[:1])"),
+    ("", "[b.name for b in r]"),
+    (
+        "sq = nn.Sequential()\nsq.register_child(nn.Dense(2))\nsq.register_child(nn.Dense(2), 'extra')",
+        "list(sq._children.keys())",
+    ),
+    ("", "nn.Dense(2).weight.data()"),
+    ("zz = nn.Dense(2, in_units=2)\nzz.initialize()\nzz.weight.grad_req = 'add'", "zz.weight.grad()"),
+    (
+        "xx = nd.ones((1, 2))\nfor _ in range(2):\n    with autograd.record():\n        zz(xx).sum().backward()",
+        "zz.weight.grad()",
+    ),
+    ("zz.collect_params().zero_grad()", "zz.weight.grad()"),
+    ("zz.weight.grad_req = 'null'", "zz.weight.grad()"),
+    ("", "gluon.Parameter('q', shape=(2,)).data()"),
+    ("", "nn.Dense(2).collect_params().list_ctx()"),
+    ("ic = nn.Dense(2, in_units=3)\nic.initialize()", "ic.collect_params().list_ctx()"),
+    ("", "ic.weight.row_sparse_data(nd.array([0]))"),
 ]
 
 

@@ -20,12 +20,28 @@ class DeferredInitializationError(MXNetError):
     """A Parameter's value was requested before its deferred initialisation could run."""
 
 
-class IncompatibleShapeError(MXNetError, AssertionError):
-    """A new shape contradicts a Parameter's known shape (an AssertionError in MXNet)."""
+class ParameterError(MXNetError, AssertionError):
+    """A Parameter request that contradicts what is stored (an AssertionError in MXNet)."""
+
+
+class IncompatibleShapeError(ParameterError):
+    """A new shape contradicts a Parameter's known shape."""
 
 
 def _shape_known(shape) -> bool:
     return shape is not None and all(d > 0 for d in shape)
+
+
+def _merge_shapes(wanted: tuple, stored: tuple) -> tuple | None:
+    """Combine two shapes whose unknown (0 or -1) dimensions fill each other; None if they clash."""
+    if len(wanted) != len(stored):
+        return None
+    merged = []
+    for a, b in zip(wanted, stored):
+        if a > 0 and b > 0 and a != b:
+            return None
+        merged.append(b if a <= 0 else a)
+    return tuple(merged)
 
 
 class Parameter:
@@ -99,7 +115,7 @@ class Parameter:
         self.grad_req = grad_req
 
     def __repr__(self) -> str:
-        return f"Parameter {self.name} (shape={self.shape}, dtype={self.dtype})"
+        return f"{self.__class__.__name__} {self.name} (shape={self.shape}, dtype={self.dtype})"
 
     # ------------------------------------------------------------------ attributes
     @property
@@ -109,7 +125,9 @@ class Parameter:
     @grad_req.setter
     def grad_req(self, req: str) -> None:
         if req not in ("write", "add", "null"):
-            raise ValueError(f"Parameter {self.name}: grad_req must be 'write', 'add' or 'null', got {req!r}")
+            raise ParameterError(
+                f"Parameter '{self.name}': grad_req must be one of 'write', 'add', or 'null', but got {req!r}"
+            )
         if not self._differentiable:
             req = "null"
         if self._grad_req == req:
@@ -404,14 +422,23 @@ class ParameterDict:
             self._params[name] = param
             return param
         for k, v in kwargs.items():
-            if k == "shape" and v is not None and param.shape is not None:
-                param.shape = v
-            elif (
-                hasattr(param, k) and v is not None and getattr(param, k) != v and k not in ("init", "dtype")
-            ):
-                raise ValueError(
-                    f"Parameter '{name}' already exists with {k}={getattr(param, k)!r}, not {v!r}"
-                )
+            if v is None or not hasattr(param, k):
+                continue
+            stored = getattr(param, k)
+            if k == "shape":
+                v = (v,) if isinstance(v, int) else tuple(v)
+                merged = _merge_shapes(v, stored) if stored is not None else v
+                if merged is not None:
+                    param._shape = merged
+                    continue
+            elif k == "dtype" and np.dtype(v) == np.dtype(stored):
+                continue
+            elif k == "init" or v == stored:
+                continue
+            raise ParameterError(
+                f"Cannot retrieve Parameter '{name}' because desired attribute does not match with stored for "
+                f"attribute '{k}': desired '{v}' vs stored '{stored}'."
+            )
         return param
 
     def get_constant(self, name: str, value: Any = None) -> Constant:
@@ -431,8 +458,9 @@ class ParameterDict:
         """Add the Parameters of ``other`` (a name may not refer to two different Parameters)."""
         for k, v in other.items():
             if k in self._params and self._params[k] is not v:
-                raise ValueError(
-                    f"Cannot update self with other because they have different Parameters named '{k}'"
+                raise ParameterError(
+                    "Cannot update self with other because they have different Parameters with the same "
+                    f"name '{k}'"
                 )
             self._params[k] = v
 
