@@ -46,6 +46,9 @@ def _ctc_check(data, label, data_lengths, label_lengths, use_data_lengths, use_l
 
 
 def _ctc_loss(data, label, data_lengths, label_lengths, use_data_lengths, use_label_lengths, blank_label):
+    if label_lengths is None and use_label_lengths and not use_data_lengths:
+        # MXNet numbers the inputs after the flags: without data lengths the third is label_lengths
+        data_lengths, label_lengths = None, data_lengths
     _ctc_check(data, label, data_lengths, label_lengths, use_data_lengths, use_label_lengths)
     steps, batch, alphabet = data.shape
     # 'first': blank is class 0 and labels are padded with 0; 'last': blank is the last class, padding -1
@@ -101,6 +104,8 @@ def _ctc_ref(
     use_label_lengths=False,
     blank_label="first",
 ):
+    if label_lengths is None and use_label_lengths and not use_data_lengths:
+        data_lengths, label_lengths = None, data_lengths
     steps, batch, alphabet = data.shape
     blank, pad = (0, 0) if blank_label == "first" else (alphabet - 1, -1)
     out = []
