@@ -1,9 +1,10 @@
 """Benchmark: microseconds per operator call on regluon, plain torch and (if present) MXNet 1.9.1.
 
-Cases: a small elementwise add (10x2), a broadcast add, a reduction, dot 256x256, Convolution
+Cases: a small elementwise add (10x2), a product with a Python number, a broadcast add, a reduction, dot 256x256, Convolution
 32x64x56x56 with 64 3x3 filters, BatchNorm (inference) on the same activations, and a small recorded
-forward+backward (dot + sum under autograd.record). Each case alternates the contenders, repeats, and
-reports medians; small ops are timed over many calls per repeat. Threads: 1 and all cores.
+forward+backward (dot + sum under autograd.record). The contenders alternate round by round (MXNet in
+a child process that times one round when asked), so all see the same machine load; the table shows
+medians over the rounds; small ops are timed over many calls per round. Threads: 1 and all cores.
 
 Run: ``.venv/bin/python benchmarks/op_overhead.py [--quick]``.
 """
@@ -42,6 +43,7 @@ def cases(mx, nd, autograd, np):
 
     return [
         ("add 10x2", 2000, lambda: a + b),
+        ("multiply by 2.0, 10x2", 2000, lambda: a * 2.0),
         ("broadcast_add 10x2 + 1x2", 2000, lambda: nd.broadcast_add(a, row)),
         ("sum(axis=1) 10x2", 2000, lambda: nd.sum(a, axis=1)),
         ("dot 256x256", 50, lambda: nd.dot(m1, m2)),
@@ -72,6 +74,7 @@ def torch_cases(torch, np):
     F = torch.nn.functional
     return [
         ("add 10x2", 2000, lambda: a + b),
+        ("multiply by 2.0, 10x2", 2000, lambda: a * 2.0),
         ("broadcast_add 10x2 + 1x2", 2000, lambda: a + row),
         ("sum(axis=1) 10x2", 2000, lambda: a.sum(1)),
         ("dot 256x256", 50, lambda: m1 @ m2),
@@ -81,50 +84,55 @@ def torch_cases(torch, np):
     ]
 
 
+#: The clock: wall time by default; ``--clock cpu`` counts this process's CPU time (all its threads),
+#: which a busy machine disturbs less (a process waiting for a core is not charged), for 1 thread.
+CLOCK = time.perf_counter
+CLOCK_NAME = "wall"
+
+
 def time_case(fn, calls, sync):
     fn()
-    start = time.perf_counter()
+    start = CLOCK()
     for _ in range(calls):
         out = fn()
     sync(out)
-    return (time.perf_counter() - start) / calls * 1e6
+    return (CLOCK() - start) / calls * 1e6
 
 
-def run_side(side: str, threads: int, repeats: int) -> dict:
-    import numpy as np
-    import torch
-
-    torch.set_num_threads(threads)
-    if side == "torch":
-        table = torch_cases(torch, np)
-        sync = lambda out: None  # noqa: E731
-    else:
-        import mxnet as mx
-
-        table = cases(mx, mx.nd, mx.autograd, np)
-        sync = lambda out: out.wait_to_read()  # noqa: E731
-    return {name: [time_case(fn, calls, sync) for _ in range(repeats)] for name, calls, fn in table}
+def one_round(table, sync) -> dict:
+    """One timing of every case (microseconds per call)."""
+    return {name: time_case(fn, calls, sync) for name, calls, fn in table}
 
 
-def run_mxnet(threads: int, repeats: int) -> dict | None:
-    if not os.path.exists(ORACLE):
-        return None
-    env = {k: v for k, v in os.environ.items()}
-    env["OMP_NUM_THREADS"] = str(threads)
-    out = subprocess.run(
-        [ORACLE, "-P", os.path.abspath(__file__), "--mxnet-child", str(threads), str(repeats)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd="/",
-    )
-    if out.returncode != 0:
-        print("mxnet run failed:", out.stderr[-400:], file=sys.stderr)
-        return None
-    return json.loads(out.stdout.strip().splitlines()[-1])
+class MXNetChild:
+    """MXNet 1.9.1 in the oracle venv, timing one round each time it is asked (so its rounds
+    alternate with ours and all contenders see the same machine load)."""
+
+    def __init__(self, threads: int):
+        env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+        self.proc = subprocess.Popen(
+            [ORACLE, "-P", os.path.abspath(__file__), "--mxnet-child", str(threads), "--clock", CLOCK_NAME],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            env=env,
+            cwd="/",
+        )
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError("the MXNet child did not start")
+
+    def round(self) -> dict:
+        self.proc.stdin.write("go\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait()
 
 
-def mxnet_child(threads: int, repeats: int) -> None:
+def mxnet_child(threads: int) -> None:
     import warnings
 
     warnings.filterwarnings("ignore")
@@ -134,43 +142,78 @@ def mxnet_child(threads: int, repeats: int) -> None:
     import mxnet as mx
 
     table = cases(mx, mx.nd, mx.autograd, np)
-    res = {
-        name: [time_case(fn, calls, lambda o: o.wait_to_read()) for _ in range(repeats)]
-        for name, calls, fn in table
+    print("ready", flush=True)
+    for _ in sys.stdin:
+        print(json.dumps(one_round(table, lambda o: o.wait_to_read())), flush=True)
+
+
+def measure(threads: int, repeats: int) -> dict:
+    """{side: {case: [us per call, one per round]}}, the contenders alternating round by round."""
+    import numpy as np
+    import torch
+
+    import mxnet as mx
+
+    torch.set_num_threads(threads)
+    tables = {
+        "regluon": (cases(mx, mx.nd, mx.autograd, np), lambda out: out.wait_to_read()),
+        "torch": (torch_cases(torch, np), lambda out: None),
     }
-    print(json.dumps(res))
+    child = None
+    if os.path.exists(ORACLE):
+        try:
+            child = MXNetChild(threads)
+        except (OSError, RuntimeError) as err:
+            print(f"(MXNet not measured: {err})", file=sys.stderr)
+    res: dict = {side: {} for side in (*tables, *(["mxnet"] if child else []))}
+    for _ in range(repeats):
+        rounds = {side: one_round(table, sync) for side, (table, sync) in tables.items()}
+        if child:
+            rounds["mxnet"] = child.round()
+        for side, times in rounds.items():
+            for name, us in times.items():
+                res[side].setdefault(name, []).append(us)
+    if child:
+        child.close()
+    return res
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--mxnet-child", nargs=2, type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--repeats", type=int, default=None, help="rounds per thread count (default 9)")
+    parser.add_argument(
+        "--clock", choices=("wall", "cpu"), default="wall", help="wall time or process CPU time"
+    )
+    parser.add_argument("--mxnet-child", nargs=1, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global CLOCK, CLOCK_NAME
+    CLOCK_NAME = args.clock
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.mxnet_child:
         mxnet_child(*args.mxnet_child)
         return
-    repeats = 3 if args.quick else 7
+    repeats = args.repeats or (3 if args.quick else 9)
     import torch
 
     cores = os.cpu_count() or 1
     print(
-        f"op overhead, microseconds per call (median of {repeats}); torch {torch.__version__}, {cores} cores"
+        f"op overhead, microseconds per call ({CLOCK_NAME} clock, median of {repeats} interleaved rounds); "
+        f"torch {torch.__version__}, {cores} cores, load average {os.getloadavg()[0]:.1f}"
     )
     for threads in sorted({1, cores}):
-        sides = {
-            "regluon": run_side("regluon", threads, repeats),
-            "torch": run_side("torch", threads, repeats),
-        }
-        mxr = run_mxnet(threads, repeats)
-        if mxr:
-            sides["mxnet"] = mxr
+        sides = measure(threads, repeats)
+        med = {side: {k: statistics.median(v) for k, v in times.items()} for side, times in sides.items()}
+        mx_med = med.get("mxnet", {})
         print(f"\nthreads={threads}")
-        print(f"  {'case':32s} {'regluon':>10s} {'torch':>10s} {'mxnet':>10s} {'regluon/torch':>14s}")
-        for name in sides["regluon"]:
-            r = statistics.median(sides["regluon"][name])
-            t = statistics.median(sides["torch"][name])
-            m = statistics.median(sides["mxnet"][name]) if "mxnet" in sides else float("nan")
-            print(f"  {name:32s} {r:10.1f} {t:10.1f} {m:10.1f} {r / t:13.2f}x")
+        print(
+            f"  {'case':32s} {'regluon':>10s} {'torch':>10s} {'mxnet':>10s} "
+            f"{'regluon/torch':>14s} {'mxnet/torch':>12s}"
+        )
+        for name, r in med["regluon"].items():
+            t = med["torch"][name]
+            m = mx_med.get(name, float("nan"))
+            print(f"  {name:32s} {r:10.1f} {t:10.1f} {m:10.1f} {r / t:13.2f}x {m / t:11.2f}x")
 
 
 if __name__ == "__main__":
