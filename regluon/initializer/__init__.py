@@ -38,3 +38,10 @@ __all__ = [
     "LSTMBias",
     "FusedRNN",
 ]
+
+# The classes live in submodules, but their public home is ``mx.init`` (as in MXNet's one module).
+for _name in __all__:
+    _obj = globals()[_name]
+    if isinstance(_obj, type):
+        _obj.__module__ = __name__
+del _name, _obj
