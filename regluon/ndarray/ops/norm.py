@@ -23,46 +23,34 @@ def _bshape(t: torch.Tensor, ndim: int, axis: int) -> torch.Tensor:
 class _BatchNormTrain(torch.autograd.Function):
     """Batch statistics in the forward pass; MXNet updates the moving statistics in the *backward*
     pass (a forward under ``record()`` without ``backward`` leaves them unchanged), with the biased
-    batch variance: ``moving = moving * momentum + batch * (1 - momentum)``."""
+    batch variance: ``moving = moving * momentum + batch * (1 - momentum)``.
+
+    The arithmetic is torch's fused batch-norm kernels (channels on axis 1)."""
 
     @staticmethod
     def forward(ctx, x, gamma, beta, moving_mean, moving_var, eps, momentum, fix_gamma, axis):
-        dims = tuple(i for i in range(x.dim()) if i != axis)
-        mean = x.mean(dim=dims)
-        var = x.var(dim=dims, unbiased=False)
-        invstd = torch.rsqrt(var + eps)
-        xhat = (x - _bshape(mean, x.dim(), axis)) * _bshape(invstd, x.dim(), axis)
         g = torch.ones_like(gamma) if fix_gamma else gamma
-        out = xhat * _bshape(g, x.dim(), axis) + _bshape(beta, x.dim(), axis)
-        ctx.save_for_backward(xhat, invstd, g, mean, var, moving_mean, moving_var)
-        ctx.cfg = (dims, momentum, fix_gamma, axis)
-        return out, mean, invstd
+        x1 = x if axis == 1 else x.movedim(axis, 1)
+        out, mean, invstd = torch.ops.aten.native_batch_norm(x1, g, beta, None, None, True, 0.0, eps)
+        ctx.save_for_backward(x1, g, mean, invstd, moving_mean, moving_var)
+        ctx.cfg = (eps, momentum, fix_gamma, axis)
+        return (out if axis == 1 else out.movedim(1, axis)), mean, invstd
 
     @staticmethod
     def backward(ctx, dy, _dmean, _dinvstd):
-        xhat, invstd, g, mean, var, moving_mean, moving_var = ctx.saved_tensors
-        dims, momentum, fix_gamma, axis = ctx.cfg
+        x1, g, mean, invstd, moving_mean, moving_var = ctx.saved_tensors
+        eps, momentum, fix_gamma, axis = ctx.cfg
         with torch.no_grad():
-            moving_mean.mul_(momentum).add_(mean, alpha=1 - momentum)
+            var = invstd.double().pow(-2).sub_(eps).clamp_(min=0).to(moving_var.dtype)
+            moving_mean.mul_(momentum).add_(mean.to(moving_mean.dtype), alpha=1 - momentum)
             moving_var.mul_(momentum).add_(var, alpha=1 - momentum)
-        n = xhat.numel() // xhat.shape[axis]
-        dbeta = dy.sum(dim=dims)
-        dgamma = (dy * xhat).sum(dim=dims)
-        nd_ = xhat.dim()
-        dx = (_bshape(g * invstd, nd_, axis) / n) * (
-            n * dy - _bshape(dbeta, nd_, axis) - xhat * _bshape(dgamma, nd_, axis)
+        dy1 = (dy if axis == 1 else dy.movedim(axis, 1)).contiguous()
+        dx, dgamma, dbeta = torch.ops.aten.native_batch_norm_backward(
+            dy1, x1, g, None, None, mean, invstd, True, eps, [True, not fix_gamma, True]
         )
-        return (
-            dx,
-            (torch.zeros_like(dgamma) if fix_gamma else dgamma),
-            dbeta,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-        )
+        if fix_gamma:
+            dgamma = torch.zeros_like(dbeta)
+        return (dx if axis == 1 else dx.movedim(1, axis)), dgamma, dbeta, None, None, None, None, None, None
 
 
 def _batchnorm(
