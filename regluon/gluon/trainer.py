@@ -1,12 +1,21 @@
-"""gluon.Trainer: applies an Optimizer to a set of Parameters."""
+"""gluon.Trainer: applies an Optimizer to a set of Parameters, as MXNet 1.9.1's Trainer does."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
+
+import numpy as np
 
 from .. import optimizer as opt
 from ..base import MXNetError
+from ..optimizer.updater import read_states
 from .parameter import Parameter, ParameterDict
+
+_KV_UPDATE_ONLY = (
+    "{}() when parameters are updated on kvstore is not supported. Try setting `update_on_kvstore` "
+    "to False when creating trainer."
+)
 
 
 class StaleGradientError(MXNetError, UserWarning):
@@ -16,22 +25,34 @@ class StaleGradientError(MXNetError, UserWarning):
     """
 
 
+class _OptimizerParamsError(AssertionError, ValueError):
+    """MXNet asserts; a ValueError is what the mistake is, so it is both."""
+
+
 class Trainer:
     """Updates a set of Parameters with an Optimizer after each ``backward``.
 
     Parameters
     ----------
     params : ParameterDict or list of Parameter
-        What to update, usually ``net.collect_params()``.
+        What to update, usually ``net.collect_params()`` (a dict is taken in sorted key order, as
+        MXNet does; the position is the index the optimizer sees).
     optimizer : str or Optimizer
-        An optimizer name such as ``'sgd'`` or an Optimizer instance.
+        An optimizer name such as ``'sgd'`` (case-insensitive) or an Optimizer instance.
     optimizer_params : dict, optional
-        Keyword arguments for the optimizer, e.g. ``{'learning_rate': 0.03}``.
+        Keyword arguments for the optimizer, e.g. ``{'learning_rate': 0.03}``; must be empty when
+        ``optimizer`` is an instance.
     kvstore : str or None, default 'device'
-        How gradients of a Parameter held on several Contexts are combined (summed) before the
-        update; on one Context nothing is needed.
+        How the gradients of a Parameter held on several Contexts are combined: ``'device'`` or
+        ``'local'`` sum them (every copy then takes the same update); ``None`` leaves each copy
+        with its own gradient. On one Context nothing is needed. Distributed stores are not
+        available (one machine).
+    compression_params : dict, optional
+        Accepted for compatibility; gradients are not compressed on one machine.
     update_on_kvstore : bool, optional
-        Accepted for compatibility; updates always run locally.
+        With several Contexts and a kvstore, the update is done once and copied to every Context
+        (MXNet's default, also what ``MXNET_UPDATE_ON_KVSTORE=1`` means); then ``allreduce_grads``
+        and ``update`` cannot be called separately. ``False`` updates each copy.
 
     Example:
         >>> trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.03})
@@ -47,7 +68,7 @@ class Trainer:
         optimizer: str | opt.Optimizer,
         optimizer_params: dict | None = None,
         kvstore: Any = "device",
-        compression_params: Any = None,
+        compression_params: dict | None = None,
         update_on_kvstore: bool | None = None,
     ):
         if isinstance(params, (dict, ParameterDict)):
@@ -61,28 +82,33 @@ class Trainer:
                 raise ValueError(
                     f"First argument must be a list or dict of Parameters, got list of {type(param)}."
                 )
-            if param.name in self._param2idx:
-                raise ValueError(f"Parameter {param.name} appears twice in the list given to Trainer")
             self._param2idx[param.name] = i
             self._params.append(param)
+        if kvstore is not None and not isinstance(kvstore, str):
+            raise TypeError("kvstore must be KVStore, str or None")
+        if isinstance(kvstore, str) and "dist" in kvstore:
+            raise MXNetError(
+                f"Trainer: kvstore '{kvstore}' needs a distributed cluster; use 'device' or 'local'"
+            )
         self._compression_params = compression_params
-        self._kvstore_type = kvstore
-        self._update_on_kvstore = update_on_kvstore
-        self._scale = float((optimizer_params or {}).get("rescale_grad", 1.0))
+        self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
         self._init_optimizer(optimizer, dict(optimizer_params or {}))
+        self._scale = self._optimizer.rescale_grad
+        self._updaters: list | None = None
+        self._kvstore: str | None = None
+        self._update_on_kvstore: bool | None = None
 
     def _init_optimizer(self, optimizer, optimizer_params: dict) -> None:
         param_dict = dict(enumerate(self._params))
         if isinstance(optimizer, opt.Optimizer):
             if optimizer_params:
-                raise ValueError(
+                raise _OptimizerParamsError(
                     "optimizer_params must be None if optimizer is an instance of Optimizer instead of str"
                 )
             self._optimizer = optimizer
             self._optimizer.param_dict = param_dict
         else:
             self._optimizer = opt.create(optimizer, param_dict=param_dict, **optimizer_params)
-        self._updaters = None
 
     def _contexts(self) -> list:
         ctxs = None
@@ -90,11 +116,25 @@ class Trainer:
             c = p.list_ctx()
             if ctxs is not None and c != ctxs:
                 raise MXNetError(
-                    f"All Parameters must be initialized on the same set of contexts, but Parameter "
-                    f"{p.name} is on {c} while previous ones are on {ctxs}."
+                    f"All Parameters must be initialized on the same set of contexts, but Parameter {p.name} "
+                    f"is initialized on {c} while previous Parameters are initialized on {ctxs}."
                 )
             ctxs = c
         return ctxs or []
+
+    def _init_kvstore(self) -> None:
+        """Decide, once the Contexts are known, whether gradients are summed and where updates run."""
+        ctxs = self._contexts()
+        kind, on_kv = self._kvstore_params["kvstore"], self._kvstore_params["update_on_kvstore"]
+        self._kvstore = kind if kind is not None and len(ctxs) > 1 else None
+        if self._kvstore is None:
+            self._update_on_kvstore = None
+        else:
+            default = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
+            if kind == "local" and max(int(np.prod(p.shape)) for p in self._params) > 1024 * 1024 * 16:
+                default = False
+            self._update_on_kvstore = default if on_kv is None else bool(on_kv)
+        self._updaters = [opt.get_updater(self._optimizer) for _ in ctxs]
 
     @property
     def learning_rate(self) -> float:
@@ -103,15 +143,16 @@ class Trainer:
 
     @property
     def optimizer(self) -> opt.Optimizer:
+        """The Optimizer this Trainer applies."""
         return self._optimizer
 
     def set_learning_rate(self, lr: float) -> None:
-        """Set the optimizer's learning rate."""
+        """Set the optimizer's learning rate (``UserWarning`` when an lr_scheduler drives it)."""
         self._optimizer.set_learning_rate(lr)
 
     def step(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
-        """Update every Parameter once from its gradient; call it after ``backward()``,
-        outside ``autograd.record()``.
+        """Update every Parameter once from its gradient; call it after ``backward()``, outside
+        ``autograd.record()``.
 
         ``backward()`` leaves in each gradient the *sum* over the samples of the batch, so the
         optimizer multiplies gradients by ``1/batch_size`` (the gradient is normalized by
@@ -130,15 +171,25 @@ class Trainer:
             instead of raising an error.
         """
         self._set_rescale(batch_size)
+        if self._updaters is None:
+            self._init_kvstore()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self) -> None:
         """Sum the gradients of each Parameter over its Contexts (each copy gets the sum)."""
+        if self._updaters is None:
+            self._init_kvstore()
+        if self._kvstore and self._update_on_kvstore:
+            raise AssertionError(_KV_UPDATE_ONLY.format("allreduce_grads"))
         self._allreduce_grads()
 
     def update(self, batch_size: int, ignore_stale_grad: bool = False) -> None:
         """Update the Parameters from their (already reduced) gradients, normalised by ``1/batch_size``."""
+        if self._updaters is None:
+            self._init_kvstore()
+        if self._kvstore and self._update_on_kvstore:
+            raise AssertionError(_KV_UPDATE_ONLY.format("update"))
         self._set_rescale(batch_size)
         self._update(ignore_stale_grad)
 
@@ -148,10 +199,7 @@ class Trainer:
         self._optimizer.rescale_grad = self._scale / batch_size
 
     def _allreduce_grads(self) -> None:
-        if self._updaters is None:
-            ctxs = self._contexts()
-            self._updaters = [opt.get_updater(self._optimizer) for _ in ctxs]
-        if len(self._updaters) <= 1:
+        if not self._kvstore:
             return
         for p in self._params:
             if p.grad_req == "null":
@@ -164,9 +212,9 @@ class Trainer:
                 total.copyto(g)
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
-        if self._updaters is None:
-            self._allreduce_grads()
+        once = bool(self._kvstore and self._update_on_kvstore)  # one update, copied to every Context
         updates: list[list] = [[] for _ in self._updaters]
+        copies = []
         for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
@@ -183,11 +231,85 @@ class Trainer:
                             "only using a subset, call step with ignore_stale_grad=True to suppress this warning "
                             "and skip updating of Parameters with stale gradient"
                         )
-            for upd, data, grad in zip(updates, datas, grads):
-                if not ignore_stale_grad or data._fresh_grad:
+            for k, (upd, data, grad) in enumerate(zip(updates, datas, grads)):
+                if ignore_stale_grad and not data._fresh_grad:
+                    continue
+                data._fresh_grad = False
+                if not once:
                     upd.append((i, grad, data))
-                    data._fresh_grad = False
+                elif k == 0:
+                    upd.append((i, grad, data))
+                    copies.append(datas)
         for updater, upd in zip(self._updaters, updates):
             if upd:
                 idx, grads, weights = zip(*upd)
                 updater(list(idx), list(grads), list(weights))
+        for datas in copies:
+            for d in datas[1:]:
+                datas[0].copyto(d)
+
+    def save_states(self, fname: str) -> None:
+        """Save the optimizer's states and settings to ``fname`` in regluon's pickle-free states
+        format (an ``nd.save`` file with a JSON header; see ``regluon/optimizer/updater.py``).
+
+        MXNet writes a pickle here; regluon neither writes nor reads pickles, so files do not move
+        between the two.
+
+        Example:
+            >>> trainer.save_states('model.states')
+            >>> trainer.load_states('model.states')
+        """
+        if self._updaters is None:
+            self._init_kvstore()
+        names = {i: p.name for i, p in enumerate(self._params)}
+        updater = self._updaters[0] if self._updaters else opt.get_updater(self._optimizer)
+        blob = updater.get_states(dump_optimizer=True, param_names=names)
+        with open(fname, "wb") as f:
+            f.write(blob)
+
+    def load_states(self, fname: str) -> None:
+        """Load states saved by :meth:`save_states`. The file must come from a Trainer over the same
+        Parameters (names and shapes are checked); on any mismatch nothing is changed."""
+        if self._updaters is None:
+            self._init_kvstore()
+        with open(fname, "rb") as f:
+            header, arrays = read_states(f.read(), fname)
+        self._check_states(header, arrays, fname)
+        for updater in self._updaters or [opt.get_updater(self._optimizer)]:
+            updater.apply_states(header, arrays)
+        self._optimizer.param_dict = dict(enumerate(self._params))
+
+    def _check_states(self, header: dict, arrays: dict, fname: str) -> None:
+        saved = header.get("optimizer", {}).get("class", type(self._optimizer).__name__)
+        if saved.lower() != type(self._optimizer).__name__.lower():
+            raise MXNetError(
+                f"load_states: {fname} holds {saved} states but this Trainer uses "
+                f"{type(self._optimizer).__name__}"
+            )
+        for i, name in header.get("param_names", []):
+            mine = self._params[i].name if isinstance(i, int) and 0 <= i < len(self._params) else None
+            if mine != name:
+                raise MXNetError(
+                    f"load_states: {fname} was saved for Parameter {name!r} at position {i}, but this Trainer has "
+                    f"{mine!r} there; the file is from another model"
+                )
+        for i, tree in header["states"]:
+            if not (isinstance(i, int) and 0 <= i < len(self._params)):
+                raise MXNetError(
+                    f"load_states: {fname} has states for index {i!r}, which this Trainer does not have"
+                )
+            shape = self._params[i].shape
+            for key in _arrays_of(tree):
+                if tuple(arrays[key].shape) != tuple(shape):
+                    raise MXNetError(
+                        f"load_states: state of Parameter {self._params[i].name} in {fname} has shape "
+                        f"{tuple(arrays[key].shape)}, but the Parameter has shape {tuple(shape)}"
+                    )
+
+
+def _arrays_of(tree) -> list[str]:
+    if tree is None:
+        return []
+    if "a" in tree:
+        return [tree["a"]]
+    return [k for t in tree.get("t", tree.get("l", [])) for k in _arrays_of(t)]

@@ -1,40 +1,65 @@
-"""The Optimizer base class, its registry and the Updater that keeps per-parameter state.
+"""The Optimizer base class and its registry (``mx.optimizer.Optimizer``, ``register``, ``create``).
 
-State lives in the optimizer objects; the update math lives in update operators of the op
-table (``sgd_update``, ``multi_sgd_mom_update``, ...), as in MXNet.
+State lives in the optimizer objects; the update math lives in update operators of the op table
+(``sgd_update``, ``adam_update``, ``multi_sgd_mom_update``, ...), as in MXNet. Per-parameter
+learning rates and weight decays follow MXNet 1.9.1: the base rate (or the scheduler's rate at
+``num_update``) times the Parameter's ``lr_mult`` / ``wd_mult`` (Gluon, through ``param_dict``) or
+the multipliers set by name (``set_lr_mult`` / ``set_wd_mult``, with ``param_idx2name``).
 """
 
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Any
 
-from ..base import MXNetError
+import numpy as np
+
+from .. import ndarray as nd
 from ..ndarray import NDArray
+
+_SCHEDULER_OVERRIDE = (
+    "learning rate from ``lr_scheduler`` has been overwritten by ``learning_rate`` in optimizer."
+)
+_FP16_WARNING = (
+    "Accumulating with float16 in optimizer can lead to poor accuracy or slow convergence. "
+    "Consider using multi_precision=True option of the {}optimizer"
+)
 
 
 class Optimizer:
-    """Base class of optimizers.
+    """Base class of optimizers: learning-rate and weight-decay bookkeeping, state creation, and the
+    update of one weight (or, for optimizers with ``aggregate_num > 0``, of a list of weights).
 
     Parameters
     ----------
     rescale_grad : float, default 1.0
         Gradients are multiplied by this first (``Trainer.step(batch_size)`` sets it to 1/batch_size).
+    param_idx2name : dict of int to str, optional
+        Names of the parameters by index; names that do not end in ``_weight`` or ``_gamma`` get no
+        weight decay (``wd_mult`` 0), as in MXNet. Gluon's Trainer passes ``param_dict`` instead.
     wd : float, default 0.0
         Weight decay (L2 penalty), scaled per parameter by its ``wd_mult``.
     clip_gradient : float, optional
         Clip the rescaled gradient to [-clip_gradient, clip_gradient].
-    learning_rate : float, default 0.01
-        Scaled per parameter by its ``lr_mult``.
-    lr_scheduler : LRScheduler, optional
-        Called with the update count to give the learning rate.
+    learning_rate : float, optional
+        The base learning rate (0.01 when neither it nor a scheduler is given).
+    lr_scheduler : callable, optional
+        ``lr_scheduler(num_update)`` gives the base learning rate (an ``mx.lr_scheduler.LRScheduler``
+        or any object with ``__call__(num_update)``).
+    sym : Symbol, optional
+        ``__lr_mult__`` / ``__wd_mult__`` attributes of its arguments set multipliers by name.
     begin_num_update : int, default 0
+        The update count to start from.
     multi_precision : bool, default False
-    param_dict : dict, optional
-        Index -> Parameter, used for per-parameter ``lr_mult`` / ``wd_mult``.
+        Keep a float32 master copy of float16 weights and update that.
+    param_dict : dict of int to Parameter, optional
+        Parameters by index; their ``lr_mult`` / ``wd_mult`` take precedence.
 
     Example:
         >>> opt = mx.optimizer.create('sgd', learning_rate=0.1, momentum=0.9)
+        >>> updater = mx.optimizer.get_updater(opt)
+        >>> updater(0, grad, weight)   # weight updated in place
     """
 
     opt_registry: dict[str, type] = {}
@@ -54,187 +79,245 @@ class Optimizer:
     ):
         self.rescale_grad = rescale_grad
         self.lr_scheduler = lr_scheduler
-        if learning_rate is None:
+        if lr_scheduler is None and learning_rate is None:
             learning_rate = 0.01
-        if lr_scheduler is not None:
-            lr_scheduler.base_lr = learning_rate
         self.lr = learning_rate
+        if lr_scheduler is not None and learning_rate is not None:
+            if getattr(lr_scheduler, "base_lr", None) != learning_rate:
+                print(UserWarning(_SCHEDULER_OVERRIDE))  # MXNet prints it
+                lr_scheduler.base_lr = learning_rate
         self.wd = wd
         self.lr_mult: dict = {}
         self.wd_mult: dict = {}
         self.begin_num_update = begin_num_update
         self.num_update = begin_num_update
-        self._all_index_update_counts = {0: {}}
-        self._index_update_count = self._all_index_update_counts[0]
+        self._all_index_update_counts: dict = {0: {}}
+        self._index_update_count: dict = self._all_index_update_counts[0]
         self.clip_gradient = clip_gradient
         self.multi_precision = multi_precision
         self.aggregate_num = 0
         if param_idx2name is None:
             param_idx2name = {}
         if not isinstance(param_idx2name, dict):
-            raise TypeError("param_idx2name should be a dict of param indexes to names.")
+            raise AssertionError("param_idx2name should be a dict of param indexes to names.")
         self.idx2name = dict(param_idx2name)
-        self.sym_info = ()
+        self.sym_info = (sym.attr_dict(), sym.list_arguments()) if sym is not None else ()
         self.param_dict = param_dict if param_dict else {}
         self.set_lr_mult({})
         self.set_wd_mult({})
 
+    # -- registry ---------------------------------------------------------------------------
+
     @staticmethod
     def register(klass: type) -> type:
-        """Register an optimizer class under its lower-cased name (``mx.optimizer.register``)."""
-        Optimizer.opt_registry[klass.__name__.lower()] = klass
+        """Register an optimizer class under its lower-cased class name (``mx.optimizer.register``).
+
+        Example:
+            >>> @mx.optimizer.register
+            ... class MySGD(mx.optimizer.Optimizer): ...
+            >>> mx.optimizer.create('mysgd')
+        """
+        if not isinstance(klass, type):
+            raise AssertionError("register() takes a class")
+        name = klass.__name__.lower()
+        old = Optimizer.opt_registry.get(name)
+        if old is not None and old is not klass:
+            warnings.warn(
+                f"WARNING: New optimizer {klass.__module__}.{klass.__name__} is overriding existing "
+                f"optimizer {old.__module__}.{old.__name__}",
+                stacklevel=2,
+            )
+        Optimizer.opt_registry[name] = klass
         return klass
 
     @staticmethod
     def create_optimizer(name: str, **kwargs) -> Optimizer:
-        """Create a registered optimizer by name, e.g. ``create_optimizer('sgd', learning_rate=0.1)``."""
-        try:
-            return Optimizer.opt_registry[name.lower()](**kwargs)
-        except KeyError:
-            raise ValueError(
-                f"Cannot find optimizer {name}; registered: {', '.join(sorted(Optimizer.opt_registry))}"
-            ) from None
+        """An optimizer by registered name, case-insensitive (``'sgd'``, ``'Adam'``), with its arguments."""
+        klass = Optimizer.opt_registry.get(str(name).lower())
+        if klass is None:
+            known = ", ".join(sorted(Optimizer.opt_registry))
+            raise ValueError(f"Cannot find optimizer {name}; registered optimizers: {known}")
+        return klass(**kwargs)
+
+    # -- learning rate and weight decay -------------------------------------------------------
 
     @property
     def learning_rate(self) -> float:
-        """The current base learning rate (from the scheduler if there is one)."""
+        """The current base learning rate (the scheduler's at ``num_update`` if there is one)."""
         if self.lr_scheduler is not None:
             return self.lr_scheduler(self.num_update)
         return self.lr
 
     def set_learning_rate(self, lr: float) -> None:
-        """Set the base learning rate (not allowed when an lr_scheduler drives it)."""
+        """Set the base learning rate; raises ``UserWarning`` (as MXNet) when a scheduler drives it."""
         if self.lr_scheduler is not None:
             raise UserWarning(
-                "LRScheduler of the optimizer has already been defined. Note that "
-                "set_learning_rate can mutate the value of the learning rate of the optimizer "
-                "only when the LRScheduler of the optimizer is undefined."
+                "LRScheduler of the optimizer has already been defined. Note that set_learning_rate can "
+                "mutate the value of the learning rate of the optimizer only when the LRScheduler of the "
+                "optimizer is undefined."
             )
         self.lr = lr
 
+    def set_lr_scale(self, args_lrscale) -> None:
+        """Removed in MXNet; use :meth:`set_lr_mult`."""
+        raise DeprecationWarning
+
     def set_lr_mult(self, args_lr_mult: dict) -> None:
-        """Per-name learning-rate multipliers (used when no param_dict entry exists)."""
-        self.lr_mult = dict(args_lr_mult)
+        """Learning-rate multipliers by parameter name (or index); replaces earlier ones."""
+        self.lr_mult = {}
+        for name, attrs in self._sym_attrs("__lr_mult__"):
+            self.lr_mult[name] = float(attrs)
+        self.lr_mult.update(args_lr_mult)
 
     def set_wd_mult(self, args_wd_mult: dict) -> None:
-        """Per-name weight-decay multipliers; names not ending in _weight/_gamma get 0, as in MXNet."""
+        """Weight-decay multipliers by name (or index). Names from ``param_idx2name`` that do not end
+        in ``_weight`` or ``_gamma`` (biases, BatchNorm's beta) default to 0, as in MXNet."""
         self.wd_mult = {}
         for n in self.idx2name.values():
-            if not (n.endswith("_weight") or n.endswith("_gamma")):
+            if not self._decays_by_default(n):
                 self.wd_mult[n] = 0.0
+        for name, attrs in self._sym_attrs("__wd_mult__"):
+            self.wd_mult[name] = float(attrs)
         self.wd_mult.update(args_wd_mult)
 
-    def create_state(self, index: int, weight: NDArray) -> Any:
-        """Per-parameter optimizer state (e.g. momentum); None when there is none."""
-        return None
+    @staticmethod
+    def _decays_by_default(name: str) -> bool:
+        return name.endswith("_weight") or name.endswith("_gamma")
 
-    def create_state_multi_precision(self, index: int, weight: NDArray) -> Any:
-        if self.multi_precision and weight.dtype != _float32():
-            master = weight.astype("float32")
-            return (master, self.create_state(index, master))
-        return self.create_state(index, weight)
+    def _sym_attrs(self, key: str):
+        if not self.sym_info:
+            return []
+        attr, arg_names = self.sym_info
+        return [(n, attr[n][key]) for n in arg_names if n in attr and key in attr[n]]
 
-    def update(self, index, weight, grad, state) -> None:
-        """Update ``weight`` in place from ``grad``; override in subclasses."""
-        raise NotImplementedError
-
-    def update_multi_precision(self, index, weight, grad, state) -> None:
-        """Like :meth:`update`; with ``multi_precision`` float16 weights are updated via float32 copies."""
-        self.update(index, weight, grad, state)
+    def _set_current_context(self, device_id: int) -> None:
+        """Update counts are kept per device, so that copies on several devices count once each."""
+        self._index_update_count = self._all_index_update_counts.setdefault(device_id, {})
 
     def _update_count(self, index) -> None:
-        if not isinstance(index, (list, tuple)):
-            index = [index]
-        for idx in index:
-            if idx not in self._index_update_count:
-                self._index_update_count[idx] = self.begin_num_update
-            self._index_update_count[idx] += 1
-            self.num_update = max(self._index_update_count[idx], self.num_update)
+        counts = self._index_update_count
+        for idx in index if isinstance(index, (list, tuple)) else (index,):
+            count = counts.get(idx, self.begin_num_update) + 1
+            counts[idx] = count
+            if count > self.num_update:
+                self.num_update = count
 
     def _get_lrs(self, indices) -> list[float]:
         lr = self.lr_scheduler(self.num_update) if self.lr_scheduler is not None else self.lr
-        out = []
-        for index in indices:
-            if index in self.param_dict:
-                out.append(lr * self.param_dict[index].lr_mult)
-            elif index in self.lr_mult:
-                out.append(lr * self.lr_mult[index])
-            elif index in self.idx2name:
-                out.append(lr * self.lr_mult.get(self.idx2name[index], 1.0))
-            else:
-                out.append(lr)
-        return out
+        return [lr * self._mult(index, self.lr_mult, "lr_mult") for index in indices]
 
     def _get_lr(self, index) -> float:
         return self._get_lrs([index])[0]
 
     def _get_wds(self, indices) -> list[float]:
-        out = []
-        for index in indices:
-            wd = self.wd
-            if index in self.param_dict:
-                wd *= self.param_dict[index].wd_mult
-            elif index in self.wd_mult:
-                wd *= self.wd_mult[index]
-            elif index in self.idx2name:
-                wd *= self.wd_mult.get(self.idx2name[index], 1.0)
-            out.append(wd)
-        return out
+        return [self.wd * self._mult(index, self.wd_mult, "wd_mult") for index in indices]
 
     def _get_wd(self, index) -> float:
         return self._get_wds([index])[0]
 
+    def _mult(self, index, by_name: dict, attr: str) -> float:
+        param = self.param_dict.get(index)
+        if param is not None:
+            return getattr(param, attr)
+        if index in by_name:
+            return by_name[index]
+        name = self.idx2name.get(index)
+        return 1.0 if name is None else by_name.get(name, 1.0)
+
+    # -- states and updates -------------------------------------------------------------------
+
+    def create_state(self, index, weight: NDArray) -> Any:
+        """Per-parameter optimizer state (e.g. momentum); None when there is none."""
+        return None
+
+    def create_state_multi_precision(self, index, weight: NDArray) -> Any:
+        """State for ``weight``; with ``multi_precision`` and a float16 weight, ``(float32 copy, state)``."""
+        if self.multi_precision and weight.dtype == np.float16:
+            master = weight.astype(np.float32)
+            return (master, self.create_state(index, master))
+        if weight.dtype == np.float16:
+            warnings.warn(_FP16_WARNING.format(""), stacklevel=2)
+        return self.create_state(index, weight)
+
+    def update(self, index, weight: NDArray, grad: NDArray, state: Any) -> None:
+        """Update ``weight`` in place from ``grad`` and ``state``; subclasses implement it."""
+        raise NotImplementedError()
+
+    def update_multi_precision(self, index, weight: NDArray, grad: NDArray, state: Any) -> None:
+        """:meth:`update`, through the float32 master copy for float16 weights with ``multi_precision``."""
+        if self.multi_precision and weight.dtype == np.float16:
+            master, inner = state
+            self.update(index, master, grad.astype(np.float32), inner)
+            nd.cast(master, dtype=weight.dtype, out=weight)
+        else:
+            self.update(index, weight, grad, state)
+
+    def _clip_kwargs(self, key: str = "clip_gradient") -> dict:
+        """``rescale_grad`` and, when set, ``clip_gradient`` for an update op."""
+        kwargs = {"rescale_grad": self.rescale_grad}
+        if self.clip_gradient:
+            kwargs[key] = self.clip_gradient
+        return kwargs
+
+    def _rescaled(self, grad: NDArray) -> NDArray:
+        """``clip(grad * rescale_grad)`` for the optimizers MXNet writes in NDArray arithmetic."""
+        grad = grad * self.rescale_grad
+        if self.clip_gradient is not None:
+            grad = nd.clip(grad, -self.clip_gradient, self.clip_gradient)
+        return grad
+
     def __getstate__(self):
-        raise MXNetError("optimizers are not pickled; use Trainer.save_states")
+        state = self.__dict__.copy()
+        state.pop("param_dict", None)
+        return state
 
-
-def _float32():
-    import numpy as np
-
-    return np.float32
+    def __setstate__(self, state):
+        self.__dict__ = state
+        self.param_dict = {}
 
 
 register = Optimizer.register
 
 
 def create(name: str | Optimizer, **kwargs) -> Optimizer:
-    """An optimizer from a name (``'sgd'``) and keyword arguments, or the instance itself."""
+    """An optimizer from a registered name (case-insensitive) and its keyword arguments; an
+    Optimizer instance is returned as it is.
+
+    Example:
+        >>> mx.optimizer.create('Adam', learning_rate=1e-3).beta1
+        0.9
+    """
     if isinstance(name, Optimizer):
         return name
     return Optimizer.create_optimizer(name, **kwargs)
 
 
-class Updater:
-    """Applies an optimizer to (index, grad, weight) triples, creating state on first use."""
-
-    def __init__(self, optimizer: Optimizer):
-        self.optimizer = optimizer
-        self.states: dict = {}
-        self.aggregate_updates = optimizer.aggregate_num > 0
-
-    def __call__(self, index, grad, weight) -> None:
-        if not isinstance(index, (list, tuple)):
-            index, grad, weight = [index], [grad], [weight]
-        for i, w in zip(index, weight):
-            if i not in self.states:
-                self.states[i] = self.optimizer.create_state_multi_precision(i, w)
-        if self.aggregate_updates:
-            size = self.optimizer.aggregate_num
-            for start in range(0, len(index), size):
-                sl = slice(start, start + size)
-                self.optimizer.update_multi_precision(
-                    list(index[sl]), list(weight[sl]), list(grad[sl]), [self.states[i] for i in index[sl]]
-                )
-        else:
-            for i, w, g in zip(index, weight, grad):
-                self.optimizer.update_multi_precision(i, w, g, self.states[i])
+def aggregation_size(default: int | None = None, cap: int | None = None) -> int:
+    """How many weights one multi-tensor update call takes: ``MXNET_OPTIMIZER_AGGREGATION_SIZE`` when
+    set, else ``default``; ``None`` means all of them in one call (the results are the same)."""
+    env = os.environ.get("MXNET_OPTIMIZER_AGGREGATION_SIZE")
+    size = int(env) if env is not None else (default or 1 << 30)
+    if cap is not None:
+        size = max(1, min(cap, size))
+    return size
 
 
-def get_updater(optimizer: Optimizer) -> Updater:
-    """An :class:`Updater` for ``optimizer``."""
-    return Updater(optimizer)
+def zeros_like(weight: NDArray, dtype=None) -> NDArray:
+    """A zero state array shaped and placed like ``weight``."""
+    return nd.zeros(weight.shape, ctx=weight.context, dtype=dtype or weight.dtype)
 
 
-def aggregation_size(default: int = 4) -> int:
-    """How many weights one multi-tensor update call takes (``MXNET_OPTIMIZER_AGGREGATION_SIZE``)."""
-    return int(os.environ.get("MXNET_OPTIMIZER_AGGREGATION_SIZE", default))
+@register
+class Test(Optimizer):
+    """MXNet's test optimizer: ``weight += rescale_grad * grad`` and the state holds a copy of the weight.
+
+    Example:
+        >>> opt = mx.optimizer.create('test', rescale_grad=0.5)
+    """
+
+    def create_state(self, index, weight: NDArray) -> NDArray:
+        return nd.zeros(weight.shape, ctx=weight.context)
+
+    def update(self, index, weight: NDArray, grad: NDArray, state: NDArray) -> None:
+        weight[:] += grad * self.rescale_grad
+        state[:] = weight

@@ -1,6 +1,7 @@
 """Operator declarations. Importing this package fills the op table."""
 
 from . import (
+    adaptive_optimizer_ops,
     attention,
     conv,
     detection,
@@ -24,6 +25,7 @@ from . import (
 )
 
 __all__ = [
+    "adaptive_optimizer_ops",
     "attention",
     "conv",
     "detection",
