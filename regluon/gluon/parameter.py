@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import warnings
 from collections import OrderedDict
 from typing import Any
 
@@ -172,6 +173,11 @@ class Parameter:
         If the shape is still unknown the work is deferred to the first forward pass.
         """
         if self._data is not None and not force_reinit:
+            warnings.warn(
+                f"Parameter '{self.name}' is already initialized, ignoring. Set force_reinit=True to "
+                "re-initialize.",
+                stacklevel=2,
+            )
             return
         self._data = self._grad = None
         if ctx is None:
