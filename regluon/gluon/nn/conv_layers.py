@@ -146,8 +146,7 @@ class _Conv(InferShapesFromInput, HybridBlock):
         layout = self._kwargs["layout"]
         if len(x_shape) != len(layout):
             raise MXNetError(
-                f"{self.__class__.__name__} {self.name}: layout {layout} needs {len(layout)}-d input, "
-                f"got shape {x_shape}"
+                f"{self.__class__.__name__}: layout {layout} needs {len(layout)}-d input, got shape {x_shape}"
             )
         return {"weight": self._weight_shape(x_shape[layout.find("C")])}
 
