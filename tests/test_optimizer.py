@@ -41,26 +41,30 @@ def _inputs(case):
 
 
 def run_trainer(case, inits, grads, sched=None):
+    """Several contexts get the gradient scaled by 1, 1.5, ...; the trajectory stacks every copy."""
+    ctxs = [mx.cpu(k) for k in range(case["ctxs"])]
     params = []
     for (name, shape, lr_mult, wd_mult), init in zip(case["params"], inits):
         p = gluon.Parameter(name, shape=tuple(shape), dtype=case["dtype"], lr_mult=lr_mult, wd_mult=wd_mult)
-        p.initialize()
+        p.initialize(ctx=ctxs)
         p.set_data(nd.array(init, dtype=init.dtype))
         params.append(p)
     kwargs = dict(case["kwargs"])
     if sched is not None:
         kwargs["lr_scheduler"] = sched
-    trainer = gluon.Trainer(params, case["optimizer"], kwargs)
+    kv = {"kvstore": case["kvstore"], "update_on_kvstore": case["update_on_kvstore"]}
+    trainer = gluon.Trainer(params, case["optimizer"], kwargs, **kv)
     traj = [[] for _ in params]
     for t in range(case["steps"]):
         if t == case["lr_step"] and sched is None:
             trainer.set_learning_rate(trainer.learning_rate * case["lr_factor"])
         for p, g in zip(params, grads):
-            p.grad()[:] = nd.array(g[t], dtype=g.dtype)
-            p.data()._fresh_grad = True
+            for c, ctx in enumerate(ctxs):
+                p.grad(ctx)[:] = nd.array(g[t] * (1 + 0.5 * c), dtype=g.dtype)
+                p.data(ctx)._fresh_grad = True
         trainer.step(case["batch_size"])
         for k, p in enumerate(params):
-            traj[k].append(p.data().asnumpy())
+            traj[k].append(np.stack([d.asnumpy() for d in p.list_data()]))
     return traj
 
 

@@ -11,8 +11,8 @@ tests/golden/optimizer_cases.npz:
 
 Two drivers, mirrored by the test:
 
-* ``trainer``: gluon Parameters (with ``lr_mult`` / ``wd_mult``) under ``gluon.Trainer``; gradients are
-  written into the Parameters' gradient arrays and marked fresh, then ``trainer.step(batch_size)``.
+* ``trainer``: gluon Parameters (with ``lr_mult`` / ``wd_mult``, on ``ctxs`` CPU contexts) under
+  ``gluon.Trainer``; gradients (times 1, 1.5, ... on the further contexts) are written into the Parameters' gradient arrays and marked fresh, then ``trainer.step(batch_size)``.
   At ``lr_step`` the learning rate is changed with ``trainer.set_learning_rate``.
 * ``updater``: ``mx.optimizer.get_updater(opt)`` called once per parameter index (MXNet's
   single-weight code path), with ``param_idx2name`` (names decide the default weight decay).
@@ -113,6 +113,18 @@ _C = [
         {"learning_rate": 0.01, "multi_precision": True},
         {"driver": "updater", "dtype": "float16"},
     ),
+    # two contexts: gradients summed and one update copied to both (update_on_kvstore, MXNet's default),
+    # summed and updated per copy, or (kvstore=None) each copy with its own gradient
+    ("ctx2_adam", "adam", {"learning_rate": 0.01, "wd": 0.01}, {"ctxs": 2}),
+    ("ctx2_nadam", "nadam", {"learning_rate": 0.01}, {"ctxs": 2}),
+    ("ctx2_nadam_local", "nadam", {"learning_rate": 0.01}, {"ctxs": 2, "update_on_kvstore": False}),
+    ("ctx2_sgd_nokv", "sgd", {"learning_rate": 0.1, "momentum": 0.9}, {"ctxs": 2, "kvstore": None}),
+    (
+        "ctx2_lars_local",
+        "lars",
+        {"learning_rate": 0.1, "momentum": 0.9, "eta": 0.01},
+        {"ctxs": 2, "update_on_kvstore": False},
+    ),
 ]
 CASES = [
     {
@@ -122,6 +134,9 @@ CASES = [
         "driver": extra.get("driver", "trainer"),
         "dtype": extra.get("dtype", "float32"),
         "sched": extra.get("sched", False),
+        "ctxs": extra.get("ctxs", 1),
+        "kvstore": extra.get("kvstore", "device"),
+        "update_on_kvstore": extra.get("update_on_kvstore"),
         "batch_size": 4,
         "lr_step": 10,
         "lr_factor": 0.5,
@@ -164,27 +179,31 @@ def _data(case, rng):
     return inits, grads
 
 
-def run_trainer(case, inits, grads, sched):
+def run_trainer(case, inits, grads, sched=None):
+    """Several contexts get the gradient scaled by 1, 1.5, ...; the trajectory stacks every copy."""
+    ctxs = [mx.cpu(k) for k in range(case["ctxs"])]
     params = []
     for (name, shape, lr_mult, wd_mult), init in zip(case["params"], inits):
         p = gluon.Parameter(name, shape=tuple(shape), dtype=case["dtype"], lr_mult=lr_mult, wd_mult=wd_mult)
-        p.initialize()
+        p.initialize(ctx=ctxs)
         p.set_data(nd.array(init, dtype=init.dtype))
         params.append(p)
     kwargs = dict(case["kwargs"])
     if sched is not None:
         kwargs["lr_scheduler"] = sched
-    trainer = gluon.Trainer(params, case["optimizer"], kwargs)
+    kv = {"kvstore": case["kvstore"], "update_on_kvstore": case["update_on_kvstore"]}
+    trainer = gluon.Trainer(params, case["optimizer"], kwargs, **kv)
     traj = [[] for _ in params]
     for t in range(case["steps"]):
         if t == case["lr_step"] and sched is None:
             trainer.set_learning_rate(trainer.learning_rate * case["lr_factor"])
         for p, g in zip(params, grads):
-            p.grad()[:] = nd.array(g[t], dtype=g.dtype)
-            p.data()._fresh_grad = True
+            for c, ctx in enumerate(ctxs):
+                p.grad(ctx)[:] = nd.array(g[t] * (1 + 0.5 * c), dtype=g.dtype)
+                p.data(ctx)._fresh_grad = True
         trainer.step(case["batch_size"])
         for k, p in enumerate(params):
-            traj[k].append(p.data().asnumpy())
+            traj[k].append(np.stack([d.asnumpy() for d in p.list_data()]))
     return traj
 
 
