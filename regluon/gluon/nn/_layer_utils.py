@@ -67,3 +67,50 @@ class InferShapesFromInput:
         if not self._shapes_known:
             self._finish_shapes(x)
         return super().forward(x, *args)
+
+
+# ------------------------------------------------------------------ layouts and per-axis arguments
+CHANNELS_FIRST = {
+    "NCW": "NCW",
+    "NWC": "NCW",
+    "NCHW": "NCHW",
+    "NHWC": "NCHW",
+    "NCDHW": "NCDHW",
+    "NDHWC": "NCDHW",
+}
+
+
+def expand(value: Any, n: int) -> tuple:
+    return (value,) * n if isinstance(value, Integral) else tuple(value)
+
+
+def dims_arg(layer: str, arg: str, value: Any, n: int, minimum: int) -> tuple:
+    """A per-spatial-axis argument as an n-tuple of ints >= minimum (MXNetError naming ``arg`` if not)."""
+    out = expand(value, n)
+    if len(out) != n:
+        raise arg_error(layer, arg, value, f"must have {n} dimension(s), like kernel_size")
+    for v in out:
+        if isinstance(v, bool) or not isinstance(v, Integral) or v < minimum:
+            raise arg_error(layer, arg, value, f"every entry must be an integer >= {minimum}")
+    return tuple(int(v) for v in out)
+
+
+def sized_arg(what: str, value: Any, n: int) -> tuple:
+    """kernel_size / pool_size / output_padding: a number or n ints (MXNet asserts this)."""
+    out = expand(value, n)
+    if len(out) != n:
+        raise AssertionError(f"{what} must be a number or a list of {n} ints")
+    return out
+
+
+def check_layout(layout: str, allowed: tuple, message: str) -> None:
+    if layout not in allowed:
+        raise AssertionError(message)
+
+
+def to_channels_first(F, x, n: int):
+    return F.transpose(x, axes=(0, n + 1, *range(1, n + 1)))
+
+
+def to_channels_last(F, x, n: int):
+    return F.transpose(x, axes=(0, *range(2, n + 2), 1))
