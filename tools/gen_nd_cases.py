@@ -151,6 +151,136 @@ CASES = [
     "nd.sgd_update(nd.ones((3,)), nd.array([1, 2, 3]), lr=0.1, clip_gradient=1.5)",
 ]
 
+# dtype rules: MXNet 1.x legacy operators refuse mixed dtypes; a Python number takes the array's dtype
+# first (int arrays truncate it: x * 1.5 == x * 1, and x / 2 divides as integers, rounding toward 0);
+# bool arrays with a number give int64; comparisons return the input dtype.
+_INTS = ("uint8", "int8", "int32", "int64")
+_SCALAR_EXPRS = (
+    "{a} + 1.7",
+    "{a} * 1.5",
+    "{a} / 2",
+    "{a} - 0.5",
+    "{a} > 2.5",
+    "{a} == 3",
+    "2.5 - {a}",
+    "10 / {a}",
+    "{a} ** 0.5",
+    "{a} % 2.5",
+    "{a} * -1",
+    "2 ** {a}",
+    "{a} >= 7",
+    "{a} != 7",
+)
+_BOOL = "nd.array([1, 0, 2]).astype('bool')"
+CASES += [
+    f"nd.array([1, 2], dtype='float32') {op} nd.array([1, 2], dtype='{d}')"
+    for op in ("+", "-", "*", "/", "%", "**", "==", "!=", ">", ">=", "<", "<=")
+    for d in ("int32", "float64")
+]
+CASES += [
+    f"nd.array([1, 2], dtype='{d1}') + nd.array([1, 2], dtype='{d2}')"
+    for d1, d2 in (("float16", "float32"), ("uint8", "int8"), ("int32", "int64"), ("int8", "uint8"))
+]
+CASES += [
+    f"nd.{f}(nd.array([[1, 2]], dtype='float32'), nd.array([[1, 2]], dtype='int32'))"
+    for f in (
+        "broadcast_add",
+        "elemwise_add",
+        "broadcast_maximum",
+        "maximum",
+        "broadcast_equal",
+        "elemwise_mul",
+        "broadcast_hypot",
+        "concat",
+        "stack",
+        "add_n",
+    )
+]
+CASES += [
+    "nd.dot(nd.array([[1, 2]], dtype='float32'), nd.array([[1], [2]], dtype='int32'))",
+    "nd.where(nd.array([1, 0]), nd.array([1, 2], dtype='float32'), nd.array([3, 4], dtype='int32'))",
+    "nd.array([-7, 7, -8], dtype='int32') % 3",
+    "nd.array([-7, 7, -8], dtype='int32') % -3",
+    "nd.array([-7, 7, -8], dtype='int32') / 2",
+    "nd.array([-7, 7], dtype='int32') % nd.array([3, -3], dtype='int32')",
+    "nd.array([-7, 7], dtype='int32') / nd.array([2, 2], dtype='int32')",
+    "-7 % nd.array([3, -3], dtype='int32')",
+    "nd.array([2, 3], dtype='int32') ** nd.array([2, 3], dtype='int32')",
+    "nd.array([1.5, -2.5], dtype='float32') % 1",
+    "nd.array([3, 7], dtype='int32') + np.float32(1.5)",
+    "nd.array([3, 7], dtype='float32') + np.float64(1.5)",
+    "nd.array([3, 7], dtype='int32') + np.int64(2)",
+    "nd.array([3, 7], dtype='int32') + True",
+    "nd.array([3, 7], dtype='float16') + 65504.0",
+    "nd.array([0.1], dtype='float16') + 0.1",
+    "nd.array([1, 2], dtype='uint8') - 3",
+    "nd.array([1, 2], dtype='int32') > nd.array([0, 3], dtype='int32')",
+    "nd.array([1, 2], dtype='uint8') == nd.array([1, 3], dtype='uint8')",
+    "nd.array([1, 2], dtype='float16') <= nd.array([1, 3], dtype='float16')",
+    "nd.array([1, 2], dtype='float64') != nd.array([1, 3], dtype='float64')",
+]
+CASES += [e.format(a=f"nd.array([3, 7, 200], dtype='{d}')") for d in _INTS for e in _SCALAR_EXPRS]
+CASES += [
+    e.format(a=f"nd.array([3, 7, 200], dtype='{d}')")
+    for d in ("float16", "float64")
+    for e in ("{a} + 1.7", "{a} / 2", "10 / {a}", "{a} > 2.5", "{a} ** 0.5", "{a} % 2.5")
+]
+# bool arrays
+CASES += [
+    "nd.array([1, 0, 2], dtype='bool')",
+    "nd.ones((2,), dtype='bool')",
+    "nd.zeros((2,), dtype=np.bool_)",
+    "nd.array([True, False])",
+    "nd.array(np.array([True, False]))",
+    "nd.array(np.array([True, False]), dtype='bool')",
+    _BOOL,
+    f"{_BOOL}.dtype",
+    f"{_BOOL}.asnumpy().dtype",
+    f"{_BOOL}.astype('float32')",
+    f"{_BOOL}.astype('int32')",
+    f"{_BOOL}.reshape((3, 1))",
+    f"{_BOOL}[1]",
+    f"{_BOOL}.copy()",
+    f"{_BOOL}.sum()",
+    f"-{_BOOL}",
+    f"{_BOOL} + {_BOOL}",
+    f"{_BOOL} * {_BOOL}",
+    f"{_BOOL} == {_BOOL}",
+    f"{_BOOL} + nd.array([1, 0, 2])",
+]
+CASES += [
+    e.format(a=_BOOL)
+    for e in (
+        "{a} + 1",
+        "{a} + 1.5",
+        "{a} * 2",
+        "{a} / 2",
+        "{a} - 1",
+        "1 - {a}",
+        "{a} % 2",
+        "{a} ** 2",
+        "2 ** {a}",
+        "{a} > 0",
+        "{a} == 1",
+        "{a} != 0",
+    )
+]
+# astype between all dtypes (values that every dtype holds, and wrapping between integer types)
+_DTYPES = ("float16", "float32", "float64", "uint8", "int8", "int32", "int64", "bool")
+CASES += [f"nd.array([0, 1, 2, 100], dtype='{a}').astype('{b}')" for a in _DTYPES for b in _DTYPES]
+CASES += [
+    "nd.array([300, -1, 2.7, -2.7]).astype('int32')",
+    "nd.array([300, -1, 2.7, -2.7], dtype='int32').astype('uint8')",
+    "nd.array([300, -1, 2, 128], dtype='int64').astype('int8')",
+    "nd.array([0.5, 0, -0.1]).astype('bool')",
+    "nd.array([65504, 70000.0, 1e-8]).astype('float16')",
+    "nd.array([1, 2]).astype(np.int8).dtype",
+    "nd.array([1, 2]).astype('float32', copy=False)",
+    "nd.cast(nd.array([1.7, -1.7]), dtype='int32')",
+    "nd.Cast(nd.array([1.7, 0]), dtype='bool')",
+    "nd.ones((2,), dtype='float128')",
+]
+
 
 def run(expr):
     env = {"mx": mx, "nd": nd, "np": np}

@@ -100,6 +100,8 @@ def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:
     np_dtype = np.float32 if dtype is None else np.dtype(dtype)
     try:
         arr = np.array(source_array, dtype=np_dtype)
+    except OverflowError:  # MXNet (NumPy 1.x) wraps out-of-range numbers: int8 200 is -56
+        arr = np.array(source_array).astype(np_dtype)
     except (ValueError, TypeError) as err:
         raise TypeError(f"array: cannot make an NDArray from {type(source_array).__name__}: {err}") from None
     to_torch(arr.dtype)

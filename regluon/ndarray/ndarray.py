@@ -375,7 +375,7 @@ class NDArray:
     __hash__ = object.__hash__
 
     def __neg__(self):
-        return _nd().negative(self)
+        return self.__mul__(-1.0)  # as MXNet: -x is x * -1.0 (so -bool_array is int64)
 
     def __abs__(self):
         return _nd().abs(self)
@@ -435,15 +435,17 @@ def _binary(lhs: NDArray, rhs, array_op: str | None, scalar_op: str, out=None):
 
 
 _new = object.__new__
+_BOOL, _F32, _F64 = torch.bool, torch.float32, torch.float64
 
 
 def _arith(array_op: str | None, scalar_op: str, array_fn, scalar_fn):
     """An arithmetic/comparison dunder of NDArray.
 
-    The common cases (two arrays of one dtype, or a floating-point array and a Python ``int``/``float``)
-    call the torch function directly and wrap the result in place; everything else (other dtypes,
-    NumPy scalars, shapes that do not broadcast, ...) goes through the op table via :func:`_binary`,
-    which also raises MXNet's errors. ``array_fn``/``scalar_fn`` must return a new tensor of the
+    The common cases (two arrays of one dtype other than bool, or a float32/float64 array and a Python
+    ``int``/``float``, which torch rounds to the array's dtype as MXNet does) call the torch function
+    directly and wrap the result in place; everything else (integer, float16 and bool arrays, NumPy
+    scalars, shapes that do not broadcast, ...) goes through the op table via :func:`_binary`, which
+    also raises MXNet's errors. ``array_fn``/``scalar_fn`` must return a new tensor of the
     input's dtype, never a view.
     """
 
@@ -460,10 +462,13 @@ def _arith(array_op: str | None, scalar_op: str, array_fn, scalar_fn):
         r = None
         try:
             if cls is NDArray:
-                if array_fn is not None and a.dtype is other._tensor.dtype:
+                dt = a.dtype
+                if array_fn is not None and dt is other._tensor.dtype and dt is not _BOOL:
                     r = array_fn(a, other._tensor)
-            elif (cls is float or cls is int) and a.is_floating_point():
-                r = scalar_fn(a, other)
+            elif cls is float or cls is int:
+                dt = a.dtype
+                if dt is _F32 or dt is _F64:
+                    r = scalar_fn(a, other)
         except RuntimeError:  # e.g. shapes that do not broadcast: the table path explains in MXNet's terms
             r = None
         if r is None:
@@ -493,12 +498,13 @@ def _inplace(array_op: str, scalar_op: str, inplace_fn):
         cls = other.__class__
         if not a.requires_grad and not autograd_state.recording:
             try:
+                dt = a.dtype
                 if cls is NDArray:
                     b = other._tensor
-                    if a.dtype is b.dtype and not b.requires_grad:
+                    if dt is b.dtype and dt is not _BOOL and not b.requires_grad:
                         inplace_fn(a, b)
                         return self
-                elif (cls is float or cls is int) and a.is_floating_point():
+                elif (cls is float or cls is int) and (dt is _F32 or dt is _F64):
                     inplace_fn(a, other)
                     return self
             except RuntimeError:  # e.g. the result would not fit x's shape: the table path explains
@@ -523,11 +529,11 @@ _ARITH = {
     "__add__": ("broadcast_add", "_plus_scalar", T.__add__),
     "__radd__": ("broadcast_add", "_plus_scalar", T.__add__),
     "__sub__": ("broadcast_sub", "_minus_scalar", T.__sub__),
-    "__rsub__": (None, "_rminus_scalar", T.__rsub__),
+    "__rsub__": (None, "_rminus_scalar", _swap(torch.sub)),
     "__mul__": ("broadcast_mul", "_mul_scalar", T.__mul__),
     "__rmul__": ("broadcast_mul", "_mul_scalar", T.__mul__),
     "__truediv__": ("broadcast_div", "_div_scalar", T.__truediv__),
-    "__rtruediv__": (None, "_rdiv_scalar", T.__rtruediv__),
+    "__rtruediv__": (None, "_rdiv_scalar", _swap(torch.div)),  # not T.__rtruediv__: 1/x * s rounds twice
     "__mod__": ("broadcast_mod", "_mod_scalar", None),
     "__rmod__": (None, "_rmod_scalar", None),
     "__pow__": ("broadcast_power", "_power_scalar", torch.pow),

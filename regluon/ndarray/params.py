@@ -14,6 +14,8 @@ from typing import Any
 
 import numpy as np
 
+from ..base import MXNetError
+
 
 class ParamType:
     """Base of parameter types; subclasses implement :meth:`parse`."""
@@ -188,6 +190,11 @@ class AxisArg(ParamType):
         return shape if len(shape) else None
 
 
+class ParamError(MXNetError, ValueError):
+    """An invalid operator parameter value. MXNet raises ``MXNetError`` for it; it is also a
+    ``ValueError`` (what regluon raised before), so either ``except`` clause catches it."""
+
+
 @dataclass
 class Param:
     """One operator parameter: its name, type, MXNet default and a line of documentation."""
@@ -219,4 +226,4 @@ class Param:
         try:
             return self.type.parse(value)
         except (ValueError, SyntaxError, TypeError) as err:
-            raise ValueError(f"{op_name}: invalid value for parameter '{self.name}': {err}") from None
+            raise ParamError(f"{op_name}: invalid value for parameter '{self.name}': {err}") from None

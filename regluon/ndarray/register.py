@@ -297,7 +297,8 @@ def direct_binary(direct: Callable, lhs, rhs):
         return None
     a = lhs._tensor
     b = rhs._tensor
-    if a.dtype is not b.dtype:
+    dt = a.dtype
+    if dt is not b.dtype or dt is torch.bool:
         return None
     try:
         res = direct(a, b)

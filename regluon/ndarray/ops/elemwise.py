@@ -8,6 +8,7 @@ import numpy as np
 import torch
 
 from ...base import MXNetError, shape_str
+from ..dtypes import float_to_int, scalar_operands
 from ..params import Float, Param
 from ..register import OpDef, Sample, register
 from ._common import binary_samples, rand, same_dtype, unary_samples
@@ -175,6 +176,27 @@ register(
 
 
 # ------------------------------------------------------------------------------------------ binary
+def _div(a, b):
+    """Quotient; integer arrays divide as C does (rounding toward zero), as in MXNet."""
+    return a / b if a.is_floating_point() else torch.div(a, b, rounding_mode="trunc")
+
+
+def _pow(a, b):
+    """Power; integer powers go through float64 and truncate, as MXNet's kernels (``2 ** -1 == 0``)."""
+    t = a if isinstance(a, torch.Tensor) else b
+    if t.is_floating_point():
+        return torch.pow(a, b)
+    a, b = (v.double() if isinstance(v, torch.Tensor) else v for v in (a, b))
+    return float_to_int(torch.pow(a, b), t.dtype)
+
+
+def _no_bool(name, t):
+    if t.dtype is torch.bool:
+        raise MXNetError(
+            f"{name}: MXNet's operator does not support boolean inputs; convert with astype() first"
+        )
+
+
 def _cmp(fn):
     return lambda a, b: fn(a, b).to(a.dtype)
 
@@ -195,9 +217,9 @@ _BINARY = {
         ("broadcast_minus",),
     ),
     "mul": (operator.mul, np.multiply, True, "Product", ("elemwise_mul", "_mul"), ()),
-    "div": (operator.truediv, np.divide, True, "Quotient", ("elemwise_div", "_div"), ()),
+    "div": (_div, np.divide, True, "Quotient", ("elemwise_div", "_div"), ()),
     "mod": (_mod, np.mod, False, "Remainder (sign of the divisor, as Python)", ("_mod",), ()),
-    "power": (torch.pow, np.power, True, "First input raised to the second", ("_power",), ()),
+    "power": (_pow, np.power, True, "First input raised to the second", ("_power",), ()),
     "maximum": (torch.maximum, np.maximum, True, "Larger element", ("_maximum",), ()),
     "minimum": (torch.minimum, np.minimum, True, "Smaller element", ("_minimum",), ()),
     "hypot": (torch.hypot, np.hypot, True, "sqrt(a**2 + b**2)", ("_hypot",), ()),
@@ -245,6 +267,7 @@ def _broadcast_impl(name, fn):
     def impl(lhs, rhs):
         if lhs.dtype != rhs.dtype:
             same_dtype(name, lhs, rhs)  # raises the error
+        _no_bool(name, lhs)
         return fn(lhs, rhs)
 
     return impl
@@ -258,6 +281,7 @@ def _same_shape_impl(name, fn):
                 f"(use broadcast_* to broadcast)"
             )
         same_dtype(name, lhs, rhs)
+        _no_bool(name, lhs)
         return fn(lhs, rhs)
 
     return impl
@@ -300,6 +324,7 @@ for _key, (_fn, _ref, _diff, _doc, _same, _extra) in _BINARY.items():
 # ------------------------------------------------------------------------------------------ scalar
 def _keep_dtype(fn):
     def impl(data, scalar):
+        data, scalar = scalar_operands(data, scalar)
         r = fn(data, scalar)
         return r if r.dtype == data.dtype else r.to(data.dtype)
 
@@ -316,15 +341,15 @@ _SCALAR = {
     "_rminus_scalar": (lambda t, s: s - t, lambda x, s: s - x, True),
     "_mul_scalar": (operator.mul, np.multiply, True),
     "_div_scalar": (operator.truediv, np.divide, True),
-    "_rdiv_scalar": (lambda t, s: s / t, lambda x, s: s / x, True),
+    "_rdiv_scalar": (lambda t, s: torch.div(s, t), lambda x, s: s / x, True),
     "_mod_scalar": (_mod, np.mod, False),
     "_rmod_scalar": (
         lambda t, s: torch.remainder(torch.full_like(t, s), t),
         lambda x, s: np.mod(s, x),
         False,
     ),
-    "_power_scalar": (torch.pow, np.power, True),
-    "_rpower_scalar": (lambda t, s: torch.pow(s, t), lambda x, s: np.power(s, x), True),
+    "_power_scalar": (_pow, np.power, True),
+    "_rpower_scalar": (lambda t, s: _pow(s, t), lambda x, s: np.power(s, x), True),
     "_maximum_scalar": (torch.clamp_min, np.maximum, True),
     "_minimum_scalar": (torch.clamp_max, np.minimum, True),
     "_hypot_scalar": (lambda t, s: torch.hypot(t, torch.full_like(t, s)), np.hypot, True),

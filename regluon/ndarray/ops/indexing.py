@@ -9,10 +9,11 @@ from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
 from ..params import AxisArg, Bool, DType, Enum, Float, Int, OptionalShape, Param
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand
+from ._common import normalize_axes, rand, same_dtype
 
 
 def _where(condition, x, y):
+    same_dtype("where", x, y)
     if x.shape != y.shape:
         raise MXNetError(f"where: x {shape_str(x.shape)} and y {shape_str(y.shape)} must have the same shape")
     cond = condition

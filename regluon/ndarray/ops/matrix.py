@@ -10,7 +10,7 @@ import torch
 from ...base import MXNetError, shape_str
 from ..params import Bool, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand
+from ._common import normalize_axes, rand, same_dtype
 
 
 def infer_reshape(src: tuple, target: tuple, reverse: bool = False, op: str = "reshape") -> tuple:
@@ -286,6 +286,8 @@ register(
 def _concat(*data, dim, num_args):
     if not data:
         raise MXNetError("concat: needs at least one input")
+    for t in data[1:]:
+        same_dtype("concat", data[0], t)
     return torch.cat(data, dim=dim)
 
 
@@ -305,10 +307,17 @@ register(
     )
 )
 
+
+def _stack(*data, axis, num_args):
+    for t in data[1:]:
+        same_dtype("stack", data[0], t)
+    return torch.stack(data, dim=axis)
+
+
 register(
     OpDef(
         "stack",
-        impl=lambda *data, axis, num_args: torch.stack(data, dim=axis),
+        impl=_stack,
         variadic=True,
         params=(
             Param("axis", Int(), 0, "Position of the new axis."),

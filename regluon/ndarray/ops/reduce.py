@@ -48,6 +48,8 @@ def _reducer(name, fn):
         axes = reduce_axes(name, data.dim(), axis, exclude)
         if not axes:
             return data.clone()
+        if data.dtype is torch.bool:  # MXNet reduces bool arrays to bool (a sum is True where any is)
+            return _at_least_1d(fn(data.to(torch.float32), axes, keepdims)).to(torch.bool)
         return _at_least_1d(fn(data, axes, keepdims))
 
     return impl

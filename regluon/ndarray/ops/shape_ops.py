@@ -10,7 +10,7 @@ from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
 from ..params import AxisArg, Bool, Ctx, DType, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand
+from ._common import normalize_axes, rand, same_dtype
 
 
 def _split(data, num_outputs, axis, squeeze_axis):
@@ -325,6 +325,7 @@ def _add_n(*args, num_args):
                 f"add_n: all inputs must have the same shape, got {shape_str(out.shape)} and "
                 f"{shape_str(a.shape)}"
             )
+        same_dtype("add_n", out, a)
         out = out + a
     return out
 
