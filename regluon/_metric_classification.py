@@ -6,7 +6,9 @@ import math
 
 import numpy
 
+from . import ndarray as nd
 from .metric import EvalMetric, _host, alias, check_label_shapes, register
+from .ndarray import NDArray
 
 
 @register
@@ -33,9 +35,11 @@ class Accuracy(EvalMetric):
     def update(self, labels, preds) -> None:
         labels, preds = check_label_shapes(labels, preds, True)
         for label, pred in zip(labels, preds):
+            if pred.shape != label.shape:  # class scores: argmax where they live (e.g. on the GPU)
+                pred = (
+                    nd.argmax(pred, axis=self.axis) if isinstance(pred, NDArray) else pred.argmax(self.axis)
+                )
             pred, label = _host(pred), _host(label)
-            if pred.shape != label.shape:
-                pred = numpy.argmax(pred, axis=self.axis)
             pred = pred.astype("int32").ravel()
             label = label.astype("int32").ravel()
             check_label_shapes(label, pred)

@@ -45,6 +45,18 @@ def _ctc_check(data, label, data_lengths, label_lengths, use_data_lengths, use_l
             )
 
 
+def _ctc_check_classes(targets, target_lengths, alphabet, label):
+    """Labels must be classes of the alphabet (torch's kernel would read out of bounds otherwise)."""
+    used = torch.arange(targets.shape[1], device=targets.device) < target_lengths[:, None]
+    bad = used & ((targets < 0) | (targets >= alphabet))
+    if bool(bad.any()):  # one host sync per call, the price of a clear error
+        value = int(targets[bad][0])
+        raise MXNetError(
+            f"CTCLoss: label value {value} is not a class of the alphabet of size {alphabet} "
+            f"(label {shape_str(label.shape)}); pad labels at the end with the padding value"
+        )
+
+
 def _ctc_loss(data, label, data_lengths, label_lengths, use_data_lengths, use_label_lengths, blank_label):
     if label_lengths is None and use_label_lengths and not use_data_lengths:
         # MXNet numbers the inputs after the flags: without data lengths the third is label_lengths
@@ -58,6 +70,7 @@ def _ctc_loss(data, label, data_lengths, label_lengths, use_data_lengths, use_la
         target_lengths = label_lengths.to(torch.long)
     else:  # a label ends at its first padding value
         target_lengths = (targets != pad).to(torch.long).cumprod(dim=1).sum(dim=1)
+    _ctc_check_classes(targets, target_lengths, alphabet, label)
     if use_data_lengths:
         input_lengths = data_lengths.to(torch.long)
     else:
