@@ -15,6 +15,7 @@ Writes tests/golden/layer_golden.npz (arrays) and tests/golden/layer_golden.json
 Run: .venv-oracle/bin/python tools/gen_layer_golden.py
 """
 
+import inspect
 import json
 import os
 import warnings
@@ -368,9 +369,17 @@ def run_case(cid, program, shape, opts, env, arrays):
     return rec
 
 
+def _given_args(ctor, env):
+    """The names (in MXNet's signature) of the arguments the constructor call passes."""
+    cls_expr, _, rest = ctor.partition("(")
+    args, kwargs = eval(f"(lambda *a, **k: (a, k))({rest}", env)
+    cls = eval(cls_expr, env)
+    return list(inspect.signature(cls).bind_partial(*args, **kwargs).arguments)
+
+
 def run_error(ctor, shape, env):
     print("error case", ctor, flush=True)
-    rec = {"ctor": ctor}
+    rec = {"ctor": ctor, "args": _given_args(ctor, env)}
     try:
         with mx.name.NameManager():
             net = eval(ctor, env)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from .... import ndarray as nd
 from ... import nn
 from ...block import HybridBlock
 from ...nn._layer_utils import arg_error
@@ -31,8 +32,6 @@ class Concurrent(nn.Sequential):
         self.axis = axis
 
     def forward(self, x):
-        from .... import ndarray as nd
-
         return nd.concat(*[block(x) for block in self._children.values()], dim=self.axis)
 
 
