@@ -176,3 +176,38 @@ def test_out_argument_writes_in_place():
     assert ret is y and y.asnumpy().tolist() == [[1, 1], [1, 1]]
     with pytest.raises(mx.base.MXNetError, match="out= has shape"):
         nd.exp(x, out=nd.zeros((3,)))
+
+
+def test_pooling_same_convention_1d():
+    # MXNet 1.9.1 computes pooling_convention='same' only for 1-d data and only in its native CPU kernel
+    # (MXNET_MKLDNN_ENABLED=0; the default MKLDNN build fails on it), so these values come from that run.
+    x = nd.array(
+        [
+            [
+                [1.7640524, 0.4001572, 0.978738, 2.2408931, 1.867558, -0.9772779, 0.95008844],
+                [-0.1513572, -0.10321885, 0.41059852, 0.14404356, 1.4542735, 0.7610377, 0.12167501],
+            ]
+        ]
+    )
+    want = {
+        "max": [[1.7640524, 2.2408931, 1.867558, 0.95008844], [0.41059852, 1.4542735, 1.4542735, 0.12167501]],
+        "avg": [
+            [1.0476491, 1.6957297, 0.61345613, 0.95008844],
+            [0.05200748, 0.6696385, 0.7789954, 0.12167501],
+        ],
+        "sum": [[3.1429477, 5.087189, 1.8403685, 0.95008844], [0.15602246, 2.0089154, 2.336986, 0.12167501]],
+        "lp": [[2.0566804, 3.0768983, 2.3120365, 0.95008844], [0.4496157, 1.5179759, 1.645872, 0.12167501]],
+    }
+    for pool_type, values in want.items():
+        out = nd.Pooling(
+            x, kernel=(3,), stride=(2,), pool_type=pool_type, p_value=2, pooling_convention="same"
+        )
+        np.testing.assert_allclose(out.asnumpy(), [values], rtol=1e-5, err_msg=pool_type)
+    avg = nd.Pooling(x[:, :1], kernel=(4,), stride=(3,), pool_type="avg", pooling_convention="same")
+    np.testing.assert_allclose(avg.asnumpy(), [[[1.3459601, 1.0203154, 0.95008844]]], rtol=1e-5)
+    x.attach_grad()
+    with autograd.record():
+        y = nd.Pooling(x, kernel=(3,), stride=(1,), pooling_convention="same")
+    y.backward(nd.ones_like(y))
+    assert y.shape == (1, 2, 7)
+    assert x.grad.asnumpy().tolist() == [[[1, 0, 0, 3, 1, 0, 2], [0, 0, 2, 0, 3, 1, 1]]]

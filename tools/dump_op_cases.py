@@ -14,7 +14,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
 
-from regluon.ndarray.register import OPS  # noqa: E402
+from regluon.ndarray.register import OPS, Sample  # noqa: E402
 
 GOLDEN = os.path.join(os.path.dirname(HERE), "tests", "golden")
 
@@ -36,8 +36,13 @@ def main():
                     first.grad,
                 )
             )
-        for i, sample in enumerate(samples):
-            key = f"{op.name}-{i}"
+        cases = [(f"{op.name}-{i}", s) for i, s in enumerate(samples)]
+        # the error inputs too: MXNet must refuse them as well (the golden records its error)
+        cases += [
+            (f"{op.name}-e{i}", Sample(e[0], e[1], False))
+            for i, e in enumerate(op.errors() if op.errors else [])
+        ]
+        for key, sample in cases:
             grads = []
             for k, (name, x) in enumerate(zip(names, sample.inputs)):
                 arrays[f"{key}/in{k}"] = x
@@ -57,6 +62,7 @@ def main():
                     "params": {k: _jsonable(v) for k, v in sample.params.items()},
                     "n_in": len(sample.inputs),
                     "grads": grads,
+                    "error": "-e" in key,
                 }
             )
     arrays["index"] = np.frombuffer(json.dumps(index).encode(), dtype=np.uint8)

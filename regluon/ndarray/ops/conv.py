@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import torch
 import torch.nn.functional as tF
 
 from ...base import MXNetError, shape_str
@@ -25,8 +26,14 @@ def _spatial(op: str, data, kernel, layout):
         raise MXNetError(
             f"{op}: a {len(kernel)}-d kernel needs {nd_ + 2}-d data, got {shape_str(data.shape)}"
         )
-    if layout not in (None, _LAYOUTS[nd_]):
-        raise MXNetError(f"{op}: layout {layout} is not supported; use {_LAYOUTS[nd_]}")
+    if layout is not None and layout != _LAYOUTS[nd_]:
+        if layout == "NWC":
+            why = "is not one of MXNet's layouts for this operator (NCW, NCHW, NCDHW, NHWC, NDHWC)"
+        elif len(layout) == nd_ + 2:
+            why = "is not supported on CPU (MXNet 1.9.1 computes only NCW, NCHW and NCDHW there); transpose the data"
+        else:
+            why = f"does not fit {nd_ + 2}-d data"
+        raise MXNetError(f"{op}: layout {layout} {why}; use {_LAYOUTS[nd_]} for data {shape_str(data.shape)}")
     return nd_
 
 
@@ -167,7 +174,27 @@ register(
                 (rand(2, 3, 5, 5), rand(4, 2, 3, 3), rand(4)),
                 {"kernel": (3, 3), "num_filter": 4},
                 r"Convolution: weight has shape \(4, 2, 3, 3\)",
-            )
+            ),
+            (
+                (rand(2, 5, 5, 3), rand(4, 3, 3, 3), rand(4)),
+                {"kernel": (3, 3), "num_filter": 4, "layout": "NHWC"},
+                r"Convolution: layout NHWC is not supported on CPU",
+            ),
+            (
+                (rand(1, 3, 3, 3, 2), rand(2, 2, 2, 2, 2), rand(2)),
+                {"kernel": (2, 2, 2), "num_filter": 2, "layout": "NDHWC"},
+                r"Convolution: layout NDHWC is not supported on CPU",
+            ),
+            (
+                (rand(2, 7, 3), rand(4, 3, 3), rand(4)),
+                {"kernel": (3,), "num_filter": 4, "layout": "NWC"},
+                r"Convolution: layout NWC is not one of MXNet's layouts",
+            ),
+            (
+                (rand(2, 3, 5, 5), rand(4, 3, 3, 3), rand(4)),
+                {"kernel": (3, 3), "num_filter": 4, "layout": "NCW"},
+                r"Convolution: layout NCW does not fit 4-d data",
+            ),
         ],
         doc="N-d convolution (1-d, 2-d or 3-d by the kernel) in NCW/NCHW/NCDHW layout, with groups, "
         "stride, dilation and zero padding; weight is (num_filter, channels/num_group, *kernel).",
@@ -206,8 +233,21 @@ def _deconv(
     layout,
 ):
     n = _spatial("Deconvolution", data, kernel, layout)
-    if target_shape:
-        raise MXNetError("Deconvolution: target_shape is not supported yet; give pad and adj instead")
+    stride, dilate = _tuple(stride, n, 1), _tuple(dilate, n, 1)
+    if target_shape and any(target_shape):
+        pad, adj = _pad_for_target(data.shape[2:], kernel, stride, dilate, target_shape)
+    else:
+        pad, adj = _tuple(pad, n, 0), _tuple(adj, n, 0)
+    for i in range(n):
+        if adj[i] >= stride[i]:
+            raise MXNetError(
+                f"Deconvolution: adj {adj} must be smaller than stride {stride} on every axis"
+                + (
+                    f" (target_shape={target_shape} needs adj {adj})"
+                    if target_shape and any(target_shape)
+                    else ""
+                )
+            )
     if tuple(weight.shape) != (data.shape[1], num_filter // max(num_group, 1), *kernel):
         _deconv_infer(
             None,
@@ -218,12 +258,30 @@ def _deconv(
         data,
         weight,
         None if no_bias else bias,
-        _tuple(stride, n, 1),
-        _tuple(pad, n, 0),
-        _tuple(adj, n, 0),
+        stride,
+        pad,
+        adj,
         num_group,
-        _tuple(dilate, n, 1),
+        dilate,
     )
+
+
+def _pad_for_target(size, kernel, stride, dilate, target):
+    """Deconvolution's target_shape replaces pad and adj: the full output is cropped by half the excess
+    on each side, the odd element coming off the start."""
+    if len(target) != len(kernel):
+        raise MXNetError(f"Deconvolution: target_shape {target} needs {len(kernel)} entries, one per axis")
+    pad, adj = [], []
+    for n, k, s, d, t in zip(size, kernel, stride, dilate, target):
+        full = (n - 1) * s + d * (k - 1) + 1
+        if t > full or t <= 0:
+            raise MXNetError(
+                f"Deconvolution: target_shape {target} is not reachable: without padding the output is "
+                f"{full} along an axis whose target is {t}"
+            )
+        pad.append((full - t + 1) // 2)
+        adj.append((full - t) % 2)
+    return tuple(pad), tuple(adj)
 
 
 register(
@@ -235,7 +293,12 @@ register(
         params=(
             *_COMMON[:4],
             Param("adj", Shape(), (), "Extra output size per axis."),
-            Param("target_shape", Shape(), (), "Output shape (not supported yet)."),
+            Param(
+                "target_shape",
+                Shape(),
+                (),
+                "Output spatial shape; when given, pad and adj are derived from it (and ignored).",
+            ),
             *_COMMON[4:],
             Param("no_bias", Bool(), True, "Leave the bias out (MXNet's default)."),
             *_TAIL,
@@ -256,11 +319,64 @@ register(
                 },
             ),
             Sample((rand(1, 2, 5), rand(2, 3, 3, seed=1)), {"kernel": (3,), "num_filter": 3, "stride": (2,)}),
+            # target_shape: MXNet's CPU (MKLDNN) kernel runs it where the given pad is the derived one
+            Sample(
+                (rand(1, 2, 4, 4), rand(2, 3, 3, 3, seed=1)),
+                {"kernel": (3, 3), "num_filter": 3, "stride": (2, 2), "pad": (2, 2), "target_shape": (5, 6)},
+            ),
+            Sample(
+                (rand(2, 2, 3, 3), rand(2, 2, 4, 4, seed=3), rand(2, seed=4)),
+                {
+                    "kernel": (4, 4),
+                    "num_filter": 2,
+                    "stride": (3, 3),
+                    "pad": (1, 1),
+                    "adj": (0, 0),
+                    "target_shape": "(8, 9)",
+                    "no_bias": False,
+                },
+            ),
+            Sample(
+                (rand(1, 3, 4), rand(3, 2, 3, seed=1)),
+                {"kernel": (3,), "num_filter": 2, "stride": (2,), "target_shape": (9,)},
+            ),
+            Sample(
+                (rand(1, 2, 3, 3, 3), rand(2, 1, 2, 2, 2, seed=1)),
+                {"kernel": (2, 2, 2), "num_filter": 1, "stride": (2, 2, 2), "adj": (1, 0, 1)},
+            ),
+        ],
+        errors=lambda: [
+            (
+                (rand(1, 2, 4, 4), rand(2, 3, 3, 3)),
+                {"kernel": (3, 3), "num_filter": 3, "stride": (2, 2), "adj": (2, 2)},
+                r"Deconvolution: adj \(2, 2\) must be smaller than stride \(2, 2\)",
+            ),
+            (
+                (rand(1, 2, 4, 4), rand(2, 3, 3, 3)),
+                {"kernel": (3, 3), "num_filter": 3, "stride": (2, 2), "target_shape": (10, 10)},
+                r"Deconvolution: target_shape \(10, 10\) is not reachable.* output is 9",
+            ),
+            (
+                (rand(1, 4, 4, 2), rand(2, 3, 3, 3)),
+                {"kernel": (3, 3), "num_filter": 3, "layout": "NHWC"},
+                r"Deconvolution: layout NHWC is not supported on CPU",
+            ),
+            (
+                (rand(1, 2, 4), rand(2, 3, 3)),
+                {"kernel": (3,), "num_filter": 3, "layout": "NWC"},
+                r"Deconvolution: layout NWC is not one of MXNet's layouts",
+            ),
         ],
         doc="Transposed convolution (the gradient of Convolution with respect to its input); weight is "
-        "(channels, num_filter/num_group, *kernel). Output size: (in-1)*stride - 2*pad + dilate*(k-1) + 1 + adj.",
+        "(channels, num_filter/num_group, *kernel). Output size: (in-1)*stride - 2*pad + dilate*(k-1) + 1 + adj; "
+        "with target_shape, pad and adj are chosen to give that size (half the excess cut from each side, the odd "
+        "one from the start).\n\nExample: ``nd.Deconvolution(x, w, kernel=(4, 4), stride=(2, 2), pad=(1, 1), "
+        "num_filter=8)`` doubles the height and width of x.",
     )
 )
+
+
+_POOL_LAYOUTS = {1: ("NCW", "NWC"), 2: ("NCHW", "NHWC"), 3: ("NCDHW", "NDHWC")}
 
 
 def _pool(
@@ -279,30 +395,69 @@ def _pool(
     n = data.dim() - 2
     if n not in (1, 2, 3):
         raise MXNetError(f"Pooling: data must be 3-d, 4-d or 5-d, got {shape_str(data.shape)}")
+    if layout is not None and layout not in _POOL_LAYOUTS[n]:
+        raise MXNetError(
+            f"Pooling: layout {layout} does not fit {n + 2}-d data {shape_str(data.shape)}; "
+            f"use {' or '.join(_POOL_LAYOUTS[n])}"
+        )
+    last = layout == _POOL_LAYOUTS[n][1]
+    x = data.movedim(-1, 1) if last else data
     if global_pool:
-        kernel, stride, pad = tuple(data.shape[2:]), (1,) * n, (0,) * n
+        kernel, stride, pad = tuple(x.shape[2:]), (), ()
     elif len(kernel) != n:
         raise MXNetError(
             f"Pooling: kernel {kernel} does not match {n} spatial axes of {shape_str(data.shape)}"
         )
     stride, pad = _tuple(stride, n, 1), _tuple(pad, n, 0)
-    ceil = pooling_convention == "full"
-    if pooling_convention == "same":
-        raise MXNetError("Pooling: pooling_convention='same' is not supported yet")
-    name = {1: "1d", 2: "2d", 3: "3d"}[n]
+    if pooling_convention == "same" and (n != 1 or not global_pool):
+        out = _pool_same(x, kernel, stride, pad, pool_type, p_value)
+    else:
+        out = _pool_nc(x, kernel, stride, pad, pool_type, p_value, count_include_pad, pooling_convention)
+    return out.movedim(1, -1) if last else out
+
+
+def _pool_nc(x, kernel, stride, pad, pool_type, p_value, count_include_pad, convention):
+    """Pooling of channels-first data with 'valid' (floor) or 'full' (ceil) output sizes."""
+    n = x.dim() - 2
+    ceil = convention == "full"
+    name = ("1d", "2d", "3d")[n - 1]
     if pool_type == "max":
-        return getattr(tF, f"max_pool{name}")(data, kernel, stride, pad, ceil_mode=ceil)
+        return getattr(tF, f"max_pool{name}")(x, kernel, stride, pad, ceil_mode=ceil)
     if pool_type in ("avg", "sum"):
         include = True if count_include_pad is None else count_include_pad
         out = getattr(tF, f"avg_pool{name}")(
-            data, kernel, stride, pad, ceil_mode=ceil, count_include_pad=include
+            x, kernel, stride, pad, ceil_mode=ceil, count_include_pad=include
         )
         return out * math.prod(kernel) if pool_type == "sum" else out
     p = p_value or 2
     if any(pad):
-        data = tF.pad(data, [q for v in reversed(pad) for q in (v, v)])
-    s = getattr(tF, f"avg_pool{name}")(data.abs() ** p, kernel, stride, 0, ceil_mode=ceil) * math.prod(kernel)
+        x = tF.pad(x, [q for v in reversed(pad) for q in (v, v)])
+    s = getattr(tF, f"avg_pool{name}")(x.abs() ** p, kernel, stride, 0, ceil_mode=ceil) * math.prod(kernel)
     return s ** (1.0 / p)
+
+
+def _pool_same(x, kernel, stride, pad, pool_type, p_value):
+    """MXNet's pooling_convention='same' (1-d only): ceil(width / stride) windows starting at i * stride;
+    windows running past the end see only the positions inside (avg divides by their count)."""
+    if x.dim() != 3:
+        raise MXNetError(
+            f"Pooling: pooling_convention='same' works on 1-d data (batch, channel, width) only, as in "
+            f"MXNet 1.9.1; got {shape_str(x.shape)}"
+        )
+    if any(pad):
+        raise MXNetError(f"Pooling: pooling_convention='same' chooses its own padding; got pad={pad}")
+    (k,), (s,), w = kernel, stride, x.shape[2]
+    extra = max((-(-w // s) - 1) * s + k - w, 0)
+    if pool_type == "max":
+        return tF.max_pool1d(tF.pad(x, (0, extra), value=-math.inf), k, s)
+    if pool_type == "lp":
+        p = p_value or 2
+        return (tF.avg_pool1d(tF.pad(x.abs() ** p, (0, extra)), k, s) * k) ** (1.0 / p)
+    total = tF.avg_pool1d(tF.pad(x, (0, extra)), k, s) * k
+    if pool_type == "sum":
+        return total
+    ones = tF.pad(torch.ones((1, 1, w), dtype=x.dtype, device=x.device), (0, extra))
+    return total / (tF.avg_pool1d(ones, k, s) * k)
 
 
 register(
@@ -318,13 +473,18 @@ register(
                 "pooling_convention",
                 Enum("valid", "full", "same"),
                 "valid",
-                "'valid' floors the output size, 'full' rounds it up.",
+                "'valid' floors the output size, 'full' rounds it up, 'same' (1-d only) gives ceil(width / stride).",
             ),
             Param("stride", Shape(), (), "Stride (default 1)."),
             Param("pad", Shape(), (), "Zero padding (default 0)."),
             Param("p_value", Optional(Int()), None, "p for lp pooling."),
             Param("count_include_pad", Optional(Bool()), None, "avg: count padded positions (default True)."),
-            Param("layout", Optional(Enum("NCW", "NCHW", "NCDHW")), None, "Data layout."),
+            Param(
+                "layout",
+                Optional(Enum("NCW", "NCHW", "NCDHW", "NWC", "NHWC", "NDHWC")),
+                None,
+                "Data layout (channels first or last).",
+            ),
         ),
         samples=lambda: [
             Sample((rand(2, 3, 6, 6),), {"kernel": (2, 2), "stride": (2, 2)}),
@@ -347,8 +507,50 @@ register(
             Sample((rand(2, 3, 8),), {"kernel": (3,), "stride": (2,)}),
             Sample((rand(1, 2, 4, 4, 4),), {"kernel": (2, 2, 2), "pool_type": "avg"}),
             Sample((rand(1, 2, 4, 4, low=0.5),), {"kernel": (2, 2), "pool_type": "lp", "p_value": 2}),
+            # channels-last layouts (MXNet's CPU build pools NWC/NHWC/NDHWC)
+            Sample((rand(2, 6, 5, 3),), {"kernel": (3, 3), "stride": (2, 1), "layout": "NHWC"}),
+            Sample(
+                (rand(2, 7, 7, 3),),
+                {
+                    "kernel": (3, 3),
+                    "stride": (2, 2),
+                    "pad": (1, 1),
+                    "pool_type": "avg",
+                    "count_include_pad": False,
+                    "layout": "NHWC",
+                },
+            ),
+            Sample((rand(2, 7, 3),), {"kernel": (3,), "stride": (2,), "pool_type": "sum", "layout": "NWC"}),
+            Sample(
+                (rand(1, 4, 5, 4, 2),), {"kernel": (2, 2, 2), "pooling_convention": "full", "layout": "NDHWC"}
+            ),
+            Sample((rand(2, 4, 5, 3),), {"global_pool": True, "layout": "NHWC"}),
+            # size-1 axes and a window as large as the data
+            Sample((rand(1, 1, 1, 5),), {"kernel": (1, 2), "pool_type": "avg"}),
+            Sample((rand(2, 1, 3, 3),), {"kernel": (3, 3), "pool_type": "max"}),
         ],
-        doc="Max, average, sum or Lp pooling over windows of 1-d, 2-d or 3-d data (``global_pool`` for one "
-        "window over all positions; ``pooling_convention='full'`` rounds the output size up).",
+        errors=lambda: [
+            (
+                (rand(1, 2, 5, 5),),
+                {"kernel": (3, 3), "pooling_convention": "same"},
+                r"Pooling: pooling_convention='same' works on 1-d data",
+            ),
+            (
+                (rand(1, 2, 5),),
+                {"kernel": (3,), "pad": (1,), "pooling_convention": "same"},
+                r"Pooling: pooling_convention='same' chooses its own padding",
+            ),
+            (
+                (rand(2, 3, 4, 4),),
+                {"kernel": (2, 2), "layout": "NWC"},
+                r"Pooling: layout NWC does not fit 4-d",
+            ),
+            ((rand(2, 3, 4, 4),), {"kernel": (2,)}, r"Pooling: kernel \(2,\) does not match 2 spatial axes"),
+        ],
+        doc="Max, average, sum or Lp pooling over windows of 1-d, 2-d or 3-d data, channels first (NCW, NCHW, "
+        "NCDHW) or last (NWC, NHWC, NDHWC). ``global_pool`` pools all positions into one; "
+        "``pooling_convention='full'`` rounds the output size up; ``'same'`` (1-d data only, no pad) gives "
+        "ceil(width / stride) windows starting at multiples of the stride, the last ones cut short at the end."
+        "\n\nExample: ``nd.Pooling(x, kernel=(2, 2), stride=(2, 2), pool_type='max')`` halves H and W.",
     )
 )

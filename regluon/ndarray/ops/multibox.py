@@ -360,11 +360,6 @@ def _target_samples():
             },
         ),
         Sample((d2l_anchors, many, np.zeros((3, 4, 64), "float32")), {"negative_mining_ratio": 2.5}),
-        # more negatives asked for than anchors under negative_mining_thresh: MXNet refuses
-        Sample(
-            (d2l_anchors, d2l_labels, d2l_cls),
-            {"negative_mining_ratio": 100.0, "negative_mining_thresh": 0.2},
-        ),
     ]
 
 
@@ -384,6 +379,15 @@ def _target_errors():
             (a, label, c),
             {"negative_mining_ratio": 3.0, "negative_mining_thresh": 0.0},
             r"MultiBoxTarget: negative_mining_thresh must be > 0",
+        ),
+        (  # more negatives asked for than there are anchors under negative_mining_thresh
+            (
+                _grid_anchors(2, 2, (0.5,), (1,)),
+                np.array([[[0, 0.1, 0.1, 0.6, 0.6]]], "float32"),
+                c[:, :, :4],
+            ),
+            {"negative_mining_ratio": 3.0, "negative_mining_thresh": 0.05},
+            r"MultiBoxTarget: hard negative mining needs 3 negatives",
         ),
     ]
 

@@ -1,4 +1,4 @@
-"""Resizing: UpSampling (nearest), contrib.BilinearResize2D, contrib.AdaptiveAvgPooling2D."""
+"""Resizing: UpSampling (nearest, bilinear), contrib.BilinearResize2D, contrib.AdaptiveAvgPooling2D."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from ._common import rand
 
 
 def _upsampling(*data, scale, num_filter, sample_type, multi_input_mode, num_args, workspace):
-    if sample_type != "nearest":
-        raise MXNetError("UpSampling: only sample_type='nearest' is supported yet")
+    if sample_type == "bilinear":
+        return _upsampling_bilinear(data, scale, num_filter)
     outs = []
     size = None
     for x in data:
@@ -22,19 +22,116 @@ def _upsampling(*data, scale, num_filter, sample_type, multi_input_mode, num_arg
             raise MXNetError(f"UpSampling: inputs must be 4-d (N, C, H, W), got {shape_str(x.shape)}")
         if size is None:
             size = (x.shape[2] * scale, x.shape[3] * scale)
+        if size[0] % x.shape[2] or size[1] % x.shape[3]:
+            raise MXNetError(
+                f"UpSampling: input {shape_str(x.shape)} does not divide the output size {size} evenly"
+            )
         s = size[0] // x.shape[2]
         outs.append(x.repeat_interleave(s, dim=2).repeat_interleave(s, dim=3))
     if len(outs) == 1:
         return outs[0]
+    if multi_input_mode == "sum" and any(o.shape[1] != outs[0].shape[1] for o in outs):
+        raise MXNetError(
+            "UpSampling: multi_input_mode='sum' needs the same number of channels in every input, got "
+            + ", ".join(shape_str(x.shape) for x in data)
+        )
     return torch.cat(outs, dim=1) if multi_input_mode == "concat" else sum(outs[1:], outs[0])
 
 
+def _bilinear_kernel(scale: int) -> tuple[int, int]:
+    """Kernel size and padding of the deconvolution behind bilinear UpSampling."""
+    return 2 * scale - scale % 2, -(-(scale - 1) // 2)
+
+
+def _upsampling_bilinear(data, scale, num_filter):
+    if len(data) != 2:
+        raise MXNetError(
+            f"UpSampling: sample_type='bilinear' takes 2 inputs (data and weight), got {len(data)}"
+        )
+    x, weight = data
+    if x.dim() != 4:
+        raise MXNetError(f"UpSampling: data must be 4-d (N, C, H, W), got {shape_str(x.shape)}")
+    c = x.shape[1]
+    k, pad = _bilinear_kernel(scale)
+    if tuple(weight.shape) != (c, 1, k, k):
+        raise MXNetError(
+            f"UpSampling: bilinear weight has shape {shape_str(weight.shape)}, but data {shape_str(x.shape)} "
+            f"with scale={scale} needs {shape_str((c, 1, k, k))}"
+        )
+    if 0 < num_filter < c:
+        raise MXNetError(f"UpSampling: num_filter={num_filter} is smaller than the {c} channels of the data")
+    return tF.conv_transpose2d(x, weight, None, scale, pad, 0, c)
+
+
 def _upsampling_ref(*xs, scale, sample_type="nearest", multi_input_mode="concat", **_):
+    if sample_type == "bilinear":
+        x, w = xs
+        k, pad = _bilinear_kernel(scale)
+        n, c, h, wd = x.shape
+        full = np.zeros((n, c, (h - 1) * scale + k, (wd - 1) * scale + k))
+        for i in range(h):
+            for j in range(wd):
+                full[:, :, i * scale : i * scale + k, j * scale : j * scale + k] += (
+                    x[:, :, i, j, None, None] * w[None, :, 0]
+                )
+        return full[:, :, pad : pad + h * scale, pad : pad + wd * scale].astype(x.dtype)
     size = xs[0].shape[2] * scale
     outs = [x.repeat(size // x.shape[2], axis=2).repeat(size // x.shape[2], axis=3) for x in xs]
     if len(outs) == 1:
         return outs[0]
     return np.concatenate(outs, axis=1) if multi_input_mode == "concat" else np.sum(outs, axis=0)
+
+
+def _upsampling_samples():
+    return [
+        Sample((rand(1, 2, 2, 3),), {"scale": 2, "sample_type": "nearest", "num_args": 1}),
+        Sample(
+            (rand(1, 2, 4, 4), rand(1, 1, 2, 2, seed=1)),
+            {"scale": 2, "sample_type": "nearest", "num_args": 2},
+        ),
+        Sample(
+            (rand(2, 2, 2, 2), rand(2, 2, 1, 1, seed=1)),
+            {"scale": 2, "sample_type": "nearest", "num_args": 2, "multi_input_mode": "sum"},
+        ),
+        Sample((rand(1, 1, 1, 1),), {"scale": 3, "sample_type": "nearest"}),
+        # bilinear: a grouped deconvolution with a (C, 1, k, k) weight (gluon's init.Bilinear fills it);
+        # MXNet's own backward needs num_filter = C (with 0 it crashes)
+        Sample(
+            (rand(2, 3, 2, 3), rand(3, 1, 4, 4, seed=1)),
+            {"scale": 2, "sample_type": "bilinear", "num_filter": 3, "num_args": 2},
+        ),
+        Sample(
+            (rand(1, 2, 3, 2), rand(2, 1, 5, 5, seed=2)),
+            {"scale": 3, "sample_type": "bilinear", "num_filter": 2, "num_args": 2},
+        ),
+        Sample(
+            (rand(1, 1, 2, 2), rand(1, 1, 8, 8, seed=3)),
+            {"scale": 4, "sample_type": "bilinear", "num_filter": 1},
+        ),
+    ]
+
+
+def _upsampling_errors():
+    x = rand(1, 2, 2, 2)
+    return [
+        (
+            (x, rand(2, 1, 3, 3)),
+            {"scale": 2, "sample_type": "bilinear"},
+            r"UpSampling: bilinear weight has shape",
+        ),
+        ((x,), {"scale": 2, "sample_type": "bilinear"}, r"UpSampling: sample_type='bilinear' takes 2 inputs"),
+        ((rand(2, 3, 4),), {"scale": 2, "sample_type": "nearest"}, r"UpSampling: inputs must be 4-d"),
+        (
+            (x, rand(1, 1, 3, 3)),
+            {"scale": 2, "sample_type": "nearest", "num_args": 2},
+            r"UpSampling: input \(1, 1, 3, 3\) does not divide",
+        ),
+        (
+            (x, rand(1, 1, 4, 4)),
+            {"scale": 2, "sample_type": "nearest", "num_args": 2, "multi_input_mode": "sum"},
+            r"UpSampling: multi_input_mode='sum' needs the same number of channels",
+        ),
+    ]
 
 
 register(
@@ -52,15 +149,13 @@ register(
             Param("workspace", Int(), 512, "Accepted."),
         ),
         ref=_upsampling_ref,
-        samples=lambda: [
-            Sample((rand(1, 2, 2, 3),), {"scale": 2, "sample_type": "nearest", "num_args": 1}),
-            Sample(
-                (rand(1, 2, 4, 4), rand(1, 1, 2, 2, seed=1)),
-                {"scale": 2, "sample_type": "nearest", "num_args": 2},
-            ),
-        ],
-        doc="Nearest-neighbour up-sampling of (N, C, H, W) data by an integer factor; several inputs are "
-        "scaled to the first one's output size and concatenated (or summed).",
+        samples=_upsampling_samples,
+        errors=_upsampling_errors,
+        doc="Up-sampling of (N, C, H, W) data by an integer factor. 'nearest' repeats pixels; several inputs are "
+        "scaled to the first one's output size and concatenated (or summed). 'bilinear' takes the data and a "
+        "(C, 1, k, k) weight, k = 2*scale - scale%2, and runs a per-channel transposed convolution (stride scale, "
+        "pad ceil((scale-1)/2)); filled by init.Bilinear the weight interpolates bilinearly.\n\n"
+        "Example: ``nd.UpSampling(x, scale=2, sample_type='nearest')`` doubles H and W.",
     )
 )
 
