@@ -179,3 +179,19 @@ def test_sequential_of_new_layers_without_golden(tmp_path):
         return net
 
     check_block(make, np.random.uniform(size=(2, 6, 6, 3)).astype("float32"), tmp_dir=str(tmp_path))
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    from mxnet.gluon import contrib
+
+    from regluon.gluon.contrib.nn import basic_layers as contrib_layers
+    from regluon.gluon.nn import activations, basic_layers, conv_layers, pooling_layers
+
+    globs = {"mx": mx, "nd": nd, "nn": nn, "contrib": contrib, "init": init}
+    for module in (activations, basic_layers, conv_layers, pooling_layers, contrib_layers):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            result = doctest.testmod(module, extraglobs=globs, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.attempted > 0 and result.failed == 0, module.__name__
