@@ -7,8 +7,9 @@ Every loss computes through ``F`` only; most average the element-wise loss over 
 from __future__ import annotations
 
 import math
+import numbers
 
-from ..base import MXNetError, numeric_types, shape_str
+from ..base import MXNetError, shape_str
 from ..ndarray import NDArray
 from .block import HybridBlock
 
@@ -38,7 +39,7 @@ def _apply_weighting(F, loss, weight=None, sample_weight=None):
     if sample_weight is not None:
         loss = F.broadcast_mul(loss, sample_weight)
     if weight is not None:
-        if not isinstance(weight, numeric_types):
+        if not isinstance(weight, numbers.Real):  # Python or NumPy numbers, as MXNet accepts
             raise AssertionError(f"weight must be a number, got {type(weight).__name__}")
         loss = loss * weight
     return loss
