@@ -19,11 +19,31 @@ with open(os.path.join(GOLDEN, "nd_cases.json")) as _f:
     CASES = json.load(_f)["cases"]
 
 
+def setitem(x, key, value):
+    x[key] = value
+    return x
+
+
+def grad_of(fn, x):
+    """x's gradient of fn(x) for the head gradient 1, 2, 3, ... (as in tools/gen_nd_cases.py)."""
+    x = x.copy()
+    x.attach_grad()
+    with mx.autograd.record():
+        y = fn(x)
+    y.backward(nd.arange(1, y.size + 1).reshape(y.shape))
+    return x.grad
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c["expr"] for c in CASES])
 def test_matches_mxnet(case):
-    env = {"mx": mx, "nd": nd, "np": np}
+    env = {"mx": mx, "nd": nd, "np": np, "setitem": setitem, "grad_of": grad_of}
     if "error" in case:
-        expected = {"MXNetError": mx.base.MXNetError, "ValueError": ValueError, "TypeError": TypeError}
+        expected = {
+            "MXNetError": mx.base.MXNetError,
+            "ValueError": ValueError,
+            "TypeError": TypeError,
+            "IndexError": IndexError,
+        }
         with pytest.raises(expected[case["error"]]):
             eval(case["expr"], env)
         return

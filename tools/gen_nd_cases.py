@@ -281,9 +281,95 @@ CASES += [
     "nd.ones((2,), dtype='float128')",
 ]
 
+# indexing: legacy MXNet indexes with ints, slices (any step), None, Ellipsis, and integer arrays
+# (NDArray, list or NumPy; float and bool entries are taken as integers); an NDArray of dtype bool
+# is refused. ``setitem`` and ``grad_of`` are helpers the test defines the same way.
+_X = "nd.arange(24).reshape((2, 3, 4))"
+_KEYS = (
+    "nd.array([1, 0, 1])",
+    "nd.array([1, 0], dtype='int32')",
+    "[1, 0]",
+    "np.array([1, 0])",
+    "nd.array([1, 0]).astype('bool')",
+    "np.array([True, False])",
+    "[True, False]",
+    ":, [2, 0]",
+    ":, nd.array([2, 0])",
+    "[1, 0], [2, 0]",
+    "[1, 0], :, [3, 1]",
+    "1, [2, 0]",
+    "[1, 0], 1:3",
+    "..., 1",
+    "1, ...",
+    "..., [1, 2]",
+    "None",
+    ":, None",
+    "1, None, 2",
+    "::-1",
+    ":, ::-1, 1",
+    ":, 2:0:-1",
+    "-1",
+    "-1, -2",
+    "5",
+    "0, 5",
+    ":, :, 10:",
+    "[[1, 0], [0, 1]]",
+    "nd.array([[1, 0], [0, 1]])",
+    "nd.array([1.7, 0.2])",
+    "nd.array([-1, 0])",
+    "[2, 0]",
+    "1, 1, 1",
+    "np.int64(1)",
+    ":, [True, False, True]",
+    "1:2, [0, 2], ::2",
+    "[0, 1], [1, 2], [2, 3]",
+    "nd.array([0, 1]), nd.array([1, 2])",
+    "0, 1:3, [0, 3]",
+    "[0], ..., [1]",
+    "None, ..., None",
+    "()",
+    "1, :, 2",
+    "::2, ::-2",
+    "1:, -1:-4:-1, ::3",
+)
+CASES += [f"{_X}[{k}]" for k in _KEYS]
+_GRAD_KEYS = ("[1, 0, 1]", ":, [2, 0, 2]", "[1, 0], :, [3, 1]", "..., ::-2", "1, None, 1:", "0, 1:3, [0, 3]")
+CASES += [f"grad_of(lambda x: x[{k}], {_X})" for k in _GRAD_KEYS]
+_SET = (
+    ("[1, 0]", "5"),
+    ("nd.array([1, 0])", "nd.ones((2, 3, 4))"),
+    (":, [2, 0]", "nd.array([7, 8, 9, 10])"),
+    ("[1, 0], :, [3, 1]", "-1"),
+    ("..., 1", "nd.array([[1, 2, 3], [4, 5, 6]])"),
+    ("::-1, 0", "nd.array([[1, 2, 3, 4]])"),
+    (":, ::-2", "0"),
+    ("nd.array([1, 0]).astype('bool')", "0"),
+    ("1, None, 2", "3"),
+    ("0, 1:3, [0, 3]", "nd.array([[1, 2], [3, 4]])"),
+    ("[0, 1], [1, 2], [2, 3]", "nd.array([50, 60])"),
+    ("5", "1"),
+    (":, [1, 1]", "np.array([[1], [2]])"),
+)
+CASES += [f"setitem({_X}, np.s_[{k}], {v})" for k, v in _SET]
+
+
+def setitem(x, key, value):
+    x[key] = value
+    return x
+
+
+def grad_of(fn, x):
+    """x's gradient of fn(x) for the head gradient 1, 2, 3, ... (MXNet's autograd)."""
+    x = x.copy()
+    x.attach_grad()
+    with mx.autograd.record():
+        y = fn(x)
+    y.backward(nd.arange(1, y.size + 1).reshape(y.shape))
+    return x.grad
+
 
 def run(expr):
-    env = {"mx": mx, "nd": nd, "np": np}
+    env = {"mx": mx, "nd": nd, "np": np, "setitem": setitem, "grad_of": grad_of}
     try:
         value = eval(expr.lstrip("~ "), env)
         out = {"expr": expr, "repr": repr(value)}

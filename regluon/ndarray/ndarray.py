@@ -311,13 +311,18 @@ class NDArray:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key) -> NDArray:
-        idx = _index(key)
         t = self._tensor
+        idx = _index(key, tuple(t.shape))
         if t.requires_grad and not autograd_state.recording:
             with torch.no_grad():
                 r = t[idx]
         else:
             r = t[idx]
+        if r.numel() == 0 and t.numel() != 0:
+            raise MXNetError(
+                f"NDArray indexing: index {key!r} selects no element of an array of shape "
+                f"{shape_str(self.shape)}; MXNet 1.x arrays cannot have an empty dimension"
+            )
         if r.dim() == 0:
             r = r.reshape(1)
         elif r._base is not None and not r.is_contiguous():
@@ -326,14 +331,16 @@ class NDArray:
         return NDArray._wrap(r, self._ctx)
 
     def __setitem__(self, key, value) -> None:
-        idx = _index(key)
         t = self._tensor
+        idx = _index(key, tuple(t.shape))
         if isinstance(value, NDArray):
             v = value._tensor
+            if v.dtype is not t.dtype:
+                v = v.to(t.dtype)
         elif isinstance(value, numeric_types) or isinstance(value, np.generic):
             v = value
         else:
-            v = torch.as_tensor(np.asarray(value), device=t.device)
+            v = torch.as_tensor(np.asarray(value), dtype=t.dtype, device=t.device)
         try:
             if autograd_state.recording:
                 t[idx] = v
@@ -342,7 +349,10 @@ class NDArray:
                     t[idx] = v
         except (RuntimeError, IndexError) as err:
             vshape = shape_str(np.shape(value)) if not isinstance(value, NDArray) else shape_str(value.shape)
-            raise MXNetError(
+            cls = (
+                IndexError if isinstance(err, IndexError) else MXNetError
+            )  # as MXNet: IndexError out of range
+            raise cls(
                 f"__setitem__: cannot assign a value of shape {vshape} to index {key!r} "
                 f"of an array of shape {shape_str(self.shape)}: {str(err).splitlines()[0]}"
             ) from None
@@ -563,18 +573,45 @@ for _name, (_aop, _sop, _ifn) in _INPLACE.items():
 del T
 
 
-def _index(key):
-    """Translate an MXNet index (ints, slices, tuples, NDArrays, lists) to a torch index."""
-    if isinstance(key, NDArray):
-        return key._tensor.long() if key._tensor.dtype != torch.bool else key._tensor
-    if isinstance(key, tuple):
-        return tuple(_index(k) for k in key)
-    if isinstance(key, (list, np.ndarray)):
-        arr = np.asarray(key)
-        return torch.from_numpy(arr.astype(np.int64) if arr.dtype != np.bool_ else arr)
-    if isinstance(key, np.integer):
-        return int(key)
-    return key
+def _index(key, shape: tuple):
+    """Translate an MXNet 1.x index to one torch applies with the same result.
+
+    Ints, slices, None, Ellipsis and integer arrays (NDArray, list or NumPy; float and bool entries
+    count as integers, as in MXNet's legacy mode) are allowed; a bool NDArray is refused as MXNet
+    does. Where torch's rules differ from NumPy's (which MXNet follows) -- negative slice steps, and
+    ints mixed with index arrays -- the key becomes one integer array per axis, found by indexing a
+    NumPy array of element positions with the key.
+    """
+    if key.__class__ is int or key.__class__ is slice and (key.step is None or key.step > 0):
+        return key  # the commonest keys, as they are
+    parts = key if isinstance(key, tuple) else (key,)
+    out, advanced, has_int, reverse = [], False, False, False
+    for k in parts:
+        if isinstance(k, NDArray):
+            t = k._tensor
+            if t.dtype is torch.bool:
+                raise ValueError(
+                    "NDArray indexing: MXNet 1.x (legacy mode) cannot index with a boolean NDArray; "
+                    "use nd.contrib.boolean_mask(data, index), or integer positions"
+                )
+            k, advanced = t.long(), True
+        elif isinstance(k, (list, np.ndarray)):
+            k, advanced = torch.from_numpy(np.asarray(k).astype(np.int64)), True
+        elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
+            k, has_int = int(k), True
+        elif isinstance(k, slice):
+            reverse = reverse or (k.step is not None and k.step < 0)
+        out.append(k)
+    if reverse or (advanced and has_int and len(out) > 1):
+        return _positions(tuple(out), shape)
+    return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _positions(key: tuple, shape: tuple) -> tuple:
+    """``key`` as one int64 tensor per axis, by NumPy's indexing rules."""
+    np_key = tuple(k.numpy() if isinstance(k, torch.Tensor) else k for k in key)
+    flat = np.arange(math.prod(shape), dtype=np.int64).reshape(shape)[np_key]
+    return tuple(torch.from_numpy(np.ascontiguousarray(i)) for i in np.unravel_index(flat, shape))
 
 
 def _mark_variable(var: NDArray, grad: NDArray, grad_req: str) -> None:
