@@ -55,18 +55,18 @@ def _arrays(keys):
     return [nd.array(_ARR[k]) for k in keys]
 
 
-def _same(got, want, where):
+def _same(got, want, where, rel=1e-6):
     if isinstance(want, list):
         got = list(got)
         assert len(got) == len(want), where
         for g, w in zip(got, want):
-            _same(g, w, where)
+            _same(g, w, where, rel)
     elif isinstance(want, str) or want is None:
         assert got == want, where
     elif isinstance(want, float) and math.isnan(want):
         assert math.isnan(got), where
     else:
-        assert got == pytest.approx(want, rel=1e-6, abs=1e-9), where
+        assert got == pytest.approx(want, rel=rel, abs=1e-9), where
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
@@ -169,3 +169,43 @@ def test_composite_get_metric_returns_the_error_as_mxnet_does():
     comp = mx.metric.create(["acc", "mae"])
     assert isinstance(comp.get_metric(1), mx.metric.MAE)
     assert isinstance(comp.get_metric(5), ValueError)  # MXNet returns, not raises, this error
+
+
+def test_training_loop_with_loss_metrics_and_scheduler_matches_mxnet():
+    """Softmax regression by hand (plain SGD, no Trainer), as tools/gen_train_cases.py ran it on MXNet."""
+    want = _DOC["loop"]
+    x, y = _ARR["loop/x"], _ARR["loop/y"]
+    w, b = nd.array(_ARR["loop/w0"]), nd.zeros((3,))
+    w.attach_grad()
+    b.attach_grad()
+    loss = mx.gluon.loss.SoftmaxCrossEntropyLoss()
+    sched = mx.lr_scheduler.FactorScheduler(
+        step=4, factor=0.7, base_lr=0.5, warmup_steps=3, warmup_begin_lr=0.1
+    )
+    metric, loss_metric = mx.metric.create(["acc", "ce"]), mx.metric.Loss()
+    epochs, rates, step = [], [], 0
+    for _ in range(3):
+        for start in range(0, 30, 6):
+            xb, yb = nd.array(x[start : start + 6]), nd.array(y[start : start + 6])
+            with mx.autograd.record():
+                out = nd.dot(xb, w) + b
+                batch_loss = loss(out, yb)
+            batch_loss.backward()
+            step += 1
+            lr = sched(step)
+            rates.append(lr)
+            w -= lr / 6 * w.grad
+            b -= lr / 6 * b.grad
+            metric.update([yb], [nd.softmax(out)])
+            loss_metric.update(None, [batch_loss])
+        epochs.append([[list(v) for v in metric.get()], list(loss_metric.get())])
+        metric.reset_local()
+        loss_metric.reset_local()
+    assert rates == pytest.approx(want["rates"], rel=1e-12)
+    # (MXNet's float32 log-softmax differs from the exact one by about 1e-6 relative)
+    _same(epochs, want["epochs"], "per-epoch metrics", rel=1e-5)
+    final = [[list(v) for v in metric.get_global()], list(loss_metric.get_global())]
+    _same(final, want["global"], "global", rel=1e-5)
+    # 15 float32 steps; the bias sums gradients that nearly cancel, hence an absolute tolerance
+    np.testing.assert_allclose(w.asnumpy(), _ARR["loop/w"], rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(b.asnumpy(), _ARR["loop/b"], rtol=1e-5, atol=1e-5)

@@ -706,6 +706,53 @@ def run_scheduler_case(case_id, cls, kwargs, steps):
     return {"id": case_id, "class": cls, "kwargs": kwargs, "steps": steps, "values": values, "state": state}
 
 
+# ------------------------------------------------------------------------------- a training loop
+def training_loop():
+    """Softmax regression trained by hand (no Trainer): loss, metrics and a scheduler together.
+
+    Each step records a SoftmaxCELoss, updates Accuracy / CrossEntropy / Loss metrics, asks a
+    warm-up FactorScheduler for the rate and applies plain SGD; per-epoch metric values and the
+    final weights are recorded.
+    """
+    rng = np.random.RandomState(7)
+    x = rng.randn(30, 4).astype("float32")
+    y = rng.randint(0, 3, size=30).astype("float32")
+    w0 = (0.1 * rng.randn(4, 3)).astype("float32")
+    _store("loop", "x", x)
+    _store("loop", "y", y)
+    _store("loop", "w0", w0)
+    w, b = nd.array(w0), nd.zeros((3,))
+    w.attach_grad()
+    b.attach_grad()
+    loss = gluon.loss.SoftmaxCrossEntropyLoss()
+    sched = mx.lr_scheduler.FactorScheduler(
+        step=4, factor=0.7, base_lr=0.5, warmup_steps=3, warmup_begin_lr=0.1
+    )
+    metric, loss_metric = mx.metric.create(["acc", "ce"]), mx.metric.Loss()
+    epochs, rates, step = [], [], 0
+    for _ in range(3):
+        for start in range(0, 30, 6):
+            xb, yb = nd.array(x[start : start + 6]), nd.array(y[start : start + 6])
+            with autograd.record():
+                out = nd.dot(xb, w) + b
+                l = loss(out, yb)
+            l.backward()
+            step += 1
+            lr = sched(step)
+            rates.append(lr)
+            w -= lr / 6 * w.grad
+            b -= lr / 6 * b.grad
+            metric.update([yb], [nd.softmax(out)])
+            loss_metric.update(None, [l])
+        epochs.append(_jsonable([metric.get(), loss_metric.get()]))
+        metric.reset_local()
+        loss_metric.reset_local()
+    _store("loop", "w", w.asnumpy())
+    _store("loop", "b", b.asnumpy())
+    final = [metric.get_global(), loss_metric.get_global()]
+    return {"epochs": epochs, "global": _jsonable(final), "rates": rates}
+
+
 def main():
     env = {"mx": mx, "nd": nd, "gluon": gluon, "max_abs": max_abs}
     losses = [run_loss_case(*c) for c in LOSS_CASES]
@@ -721,6 +768,7 @@ def main():
         "metric_errors": [error_of(e, env) for e in METRIC_ERRORS],
         "schedulers": schedulers,
         "scheduler_errors": [error_of(e, env) for e in SCHEDULER_ERRORS],
+        "loop": training_loop(),
     }
     np.savez_compressed(os.path.join(GOLDEN, "train_cases.npz"), **ARRAYS)
     with open(os.path.join(GOLDEN, "train_cases.json"), "w") as f:
