@@ -30,6 +30,13 @@ class ExtraParameterError(MXNetError, ValueError):
     """A parameters file holds a name the model does not have (MXNet raises ValueError here)."""
 
 
+class ModelMismatchError(MXNetError, KeyError):
+    """A saved model description does not match the model (a KeyError in MXNet)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def brief_list(names, limit: int = 7) -> str:
     """``'a', 'b', 'c', ..., 'x', 'y', 'z'``: a list of names shortened as MXNet prints it."""
     names = [f"'{n}'" for n in names]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -208,6 +209,40 @@ class Block:
             params, loaded, filename, ctx, allow_missing, ignore_extra, cast_dtype, dtype_source
         )
 
+    def save(self, prefix: str) -> None:
+        """Save the block tree and the parameters: ``<prefix>-model.json`` and ``<prefix>-model.params``.
+
+        The JSON describes each block (its name, whether it is hybridized, its children) as
+        MXNet 1.9 writes it; :meth:`load` checks a model built the same way against it.
+
+        Example:
+            >>> net.save('checkpoint')   # checkpoint-model.json, checkpoint-model.params
+            >>> net2.load('checkpoint')
+        """
+        with open(prefix + "-model.json", "w") as f:
+            json.dump(_model_tree(self), f)
+        self.save_parameters(prefix + "-model.params")
+
+    def load(self, prefix: str) -> None:
+        """Load what :meth:`save` wrote into a model built the same way."""
+        fname = prefix + "-model.json"
+        with open(fname) as f:
+            saved = json.load(f)
+        mine = _model_tree(self)
+
+        def compare(a: dict, b: dict, where: str) -> None:
+            for key, value in a.items():
+                if isinstance(value, dict):
+                    if key not in b:
+                        raise _params_file.ModelMismatchError(
+                            f"'{fname}' has no block '{key}' under '{where}': the model is not built the way "
+                            "the saved one was"
+                        )
+                    compare(value, b[key], key)
+
+        compare(mine, saved, "(top)")
+        self.load_parameters(prefix + "-model.params")
+
     def save_params(self, filename: str) -> None:
         """Older form of :meth:`save_parameters`: full names without this block's prefix."""
         self.collect_params().save(filename, strip_prefix=self.prefix)
@@ -287,6 +322,27 @@ class Block:
     def forward(self, *args):
         """Compute the output; override in subclasses."""
         raise NotImplementedError(f"{self.__class__.__name__} must implement forward()")
+
+
+def _model_tree(block: Block) -> dict:
+    """The block tree as MXNet 1.9's ``Block.save`` describes it (pre-order numbered class names)."""
+    counter = [0]
+
+    def uid(b: Block) -> str:
+        counter[0] += 1
+        return f"{type(b).__name__.lower()}{counter[0] - 1}"
+
+    def describe(b: Block) -> dict:
+        entry: dict = {"orig_name": b.name}
+        if isinstance(b, HybridBlock):
+            entry["hybridized"] = b._active
+        entry["children"] = {child.name: key for key, child in b._children.items()}
+        for child in b._children.values():
+            key = uid(child)  # numbered before its own children
+            entry[key] = describe(child)
+        return entry
+
+    return {uid(block): describe(block)}
 
 
 def _in_block(err: MXNetError, block: Block) -> MXNetError:
