@@ -157,7 +157,7 @@ class SigmoidBinaryCrossEntropyLoss(Loss):
     Example:
         >>> loss = gloss.SigmoidBinaryCrossEntropyLoss()
         >>> loss(mx.nd.array([[0.0, 2.0]]), mx.nd.array([[1.0, 0.0]]))
-
+        <BLANKLINE>
         [1.4100376]
         <NDArray 1 @cpu(0)>
     """
@@ -212,7 +212,7 @@ class SoftmaxCrossEntropyLoss(Loss):
     Example:
         >>> loss = gloss.SoftmaxCrossEntropyLoss()
         >>> loss(mx.nd.array([[1.0, 1.0], [0.0, 0.0]]), mx.nd.array([0, 1]))
-
+        <BLANKLINE>
         [0.6931472 0.6931472]
         <NDArray 2 @cpu(0)>
     """
@@ -267,7 +267,7 @@ class KLDivLoss(Loss):
     Example:
         >>> loss = gloss.KLDivLoss(from_logits=False)
         >>> loss(mx.nd.array([[0.0, 0.0]]), mx.nd.array([[0.5, 0.5]]))
-
+        <BLANKLINE>
         [0.]
         <NDArray 1 @cpu(0)>
     """
@@ -312,7 +312,7 @@ class CTCLoss(Loss):
     Example:
         >>> loss = gloss.CTCLoss()
         >>> loss(mx.nd.zeros((1, 2, 2)), mx.nd.array([[0]]))  # -log(3/4): paths a-a, a-_, _-a
-
+        <BLANKLINE>
         [0.2876821]
         <NDArray 1 @cpu(0)>
     """
@@ -357,7 +357,7 @@ class HuberLoss(Loss):
 
     Example:
         >>> gloss.HuberLoss()(mx.nd.array([[0.5, 3.0]]), mx.nd.array([[0.0, 0.0]]))
-
+        <BLANKLINE>
         [1.3125]
         <NDArray 1 @cpu(0)>
     """
@@ -395,7 +395,7 @@ class HingeLoss(_MarginLoss):
 
     Example:
         >>> gloss.HingeLoss()(mx.nd.array([[0.5, -2.0]]), mx.nd.array([[1.0, 1.0]]))
-
+        <BLANKLINE>
         [1.75]
         <NDArray 1 @cpu(0)>
     """
@@ -408,7 +408,7 @@ class SquaredHingeLoss(_MarginLoss):
 
     Example:
         >>> gloss.SquaredHingeLoss()(mx.nd.array([[0.5, -2.0]]), mx.nd.array([[1.0, 1.0]]))
-
+        <BLANKLINE>
         [4.625]
         <NDArray 1 @cpu(0)>
     """
@@ -430,7 +430,7 @@ class LogisticLoss(Loss):
 
     Example:
         >>> gloss.LogisticLoss()(mx.nd.array([[0.0, 0.0]]), mx.nd.array([[1.0, -1.0]]))
-
+        <BLANKLINE>
         [0.6931472]
         <NDArray 1 @cpu(0)>
     """
@@ -461,7 +461,7 @@ class TripletLoss(Loss):
     Example:
         >>> loss = gloss.TripletLoss()
         >>> loss(mx.nd.array([[0.0, 0.0]]), mx.nd.array([[1.0, 0.0]]), mx.nd.array([[0.0, 3.0]]))
-
+        <BLANKLINE>
         [0.]
         <NDArray 1 @cpu(0)>
     """
@@ -492,7 +492,7 @@ class PoissonNLLLoss(Loss):
 
     Example:
         >>> gloss.PoissonNLLLoss()(mx.nd.array([[0.0, 0.0]]), mx.nd.array([[1.0, 3.0]]))
-
+        <BLANKLINE>
         [1.]
         <NDArray 1 @cpu(0)>
     """
@@ -532,7 +532,7 @@ class CosineEmbeddingLoss(Loss):
     Example:
         >>> loss = gloss.CosineEmbeddingLoss()
         >>> loss(mx.nd.array([[1.0, 0.0]]), mx.nd.array([[1.0, 1.0]]), mx.nd.array([-1]))
-
+        <BLANKLINE>
         [[0.70710677]]
         <NDArray 1x1 @cpu(0)>
     """
@@ -568,7 +568,7 @@ class SDMLLoss(Loss):
     Example:
         >>> loss = gloss.SDMLLoss(smoothing_parameter=0.0)
         >>> loss(mx.nd.array([[0.0], [10.0]]), mx.nd.array([[0.0], [10.0]]))
-
+        <BLANKLINE>
         [0. 0.]
         <NDArray 2 @cpu(0)>
     """

@@ -159,7 +159,7 @@ are padded with -1. ``data_lengths`` / ``label_lengths`` (with ``use_data_length
 Example:
     >>> x = mx.nd.zeros((2, 1, 2))          # two steps, classes {blank, 1}, uniform scores
     >>> mx.nd.CTCLoss(x, mx.nd.array([[1]]))  # paths 1-1, 1-blank, blank-1: -log(3/4)
-
+    <BLANKLINE>
     [0.2876821]
     <NDArray 1 @cpu(0)>
 """
