@@ -10,6 +10,7 @@ import io
 import json
 import os
 import shutil
+import warnings
 
 import numpy as np
 import pytest
@@ -299,3 +300,23 @@ def test_block_save_and_load_model_tree(name, tmp_path):
     other.add(nn.Dense(3))
     with pytest.raises(KeyError, match="not built the way"):
         other.load(str(tmp_path / "theirs"))
+
+
+def test_unregistered_container_of_blocks_warns():
+    class Net(gluon.Block):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.layers = [nn.Dense(2), nn.Dense(3)]
+
+        def forward(self, x):
+            return self.layers[1](self.layers[0](x))
+
+    net = Net()
+    with pytest.warns(UserWarning, match='"Net.layers" is an unregistered container with Blocks'):
+        net.initialize()
+    assert list(net.collect_params().keys()) == []
+    for block in net.layers:
+        net.register_child(block)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert len(net.collect_params().keys()) == 4

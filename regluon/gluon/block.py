@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import warnings
 from collections import OrderedDict
 from typing import Any
 
@@ -147,6 +148,7 @@ class Block:
 
         ``select`` is a regular expression on the names, e.g. ``'.*weight|.*bias'``.
         """
+        self._check_container_with_block()
         ret = ParameterDict(self._params.prefix)
         ret.update(self.params if select is None else self.params.select(select))
         for child in self._children.values():
@@ -161,6 +163,29 @@ class Block:
         for name, child in self._children.items():
             ret.update(child._collect_params_with_prefix(prefix + name))
         return ret
+
+    def _check_container_with_block(self) -> None:
+        """Warn about Blocks kept in a plain list/tuple/dict attribute: they are not children."""
+        registered = {id(c) for c in self._children.values()}
+
+        def blocks_in(value) -> list:
+            if isinstance(value, Block):
+                return [value]
+            items = value.values() if isinstance(value, dict) else value
+            if isinstance(value, (list, tuple, dict)):
+                return [b for v in items for b in blocks_in(v)]
+            return []
+
+        for name, value in self.__dict__.items():
+            if isinstance(value, (list, tuple, dict)) and not name.startswith("_"):
+                if any(id(b) not in registered for b in blocks_in(value)):
+                    warnings.warn(
+                        f'"{type(self).__name__}.{name}" is an unregistered container with Blocks. Note that '
+                        "Blocks inside the list, tuple or dict will not be registered automatically. Make sure "
+                        "to register them using register_child() or switching to nn.Sequential/"
+                        "nn.HybridSequential instead.",
+                        stacklevel=3,
+                    )
 
     def save_parameters(self, filename: str, deduplicate: bool = False) -> None:
         """Save the parameters under their structural names (``0.weight``), as MXNet 1.x does.
