@@ -195,3 +195,11 @@ def test_docstring_examples_run():
             warnings.simplefilter("ignore")
             result = doctest.testmod(module, extraglobs=globs, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.attempted > 0 and result.failed == 0, module.__name__
+
+
+def test_every_layer_has_golden_cases():
+    programs = " ".join(case["program"] for case in _GOLDEN["cases"].values())
+    layers = [n for n in nn.__all__ if isinstance(getattr(nn, n), type) and n not in ("Block", "HybridBlock")]
+    missing = [n for n in layers if f"nn.{n}(" not in programs]
+    missing += [n for n in cnn.__all__ if f"cnn.{n}(" not in programs]
+    assert not missing, f"layers without MXNet golden cases: {missing}"
