@@ -151,6 +151,9 @@ CASES = [
     ),
     ("maxpool1d", "net = nn.MaxPool1D()", (2, 3, 8), {}),
     ("maxpool1d_opts", "net = nn.MaxPool1D(3, 2, 1, ceil_mode=True)", (2, 3, 8), {}),
+    # ceil_mode where the last window lies wholly in the padding: MXNet keeps it (max -FLT_MAX, avg 0)
+    ("maxpool1d_ceil_pad", "net = nn.MaxPool1D(2, 2, 1, ceil_mode=True)", (1, 2, 5), {}),
+    ("avgpool1d_ceil_pad", "net = nn.AvgPool1D(2, 2, 1, ceil_mode=True)", (1, 2, 5), {}),
     ("maxpool1d_nwc", "net = nn.MaxPool1D(3, 1, layout='NWC')", (2, 6, 3), {}),
     ("maxpool2d", "net = nn.MaxPool2D()", (2, 3, 6, 6), {}),
     (
