@@ -162,8 +162,16 @@ class NDArray:
 
     @property
     def T(self) -> NDArray:
-        """The transpose (all axes reversed)."""
-        return _nd().transpose(self)
+        """The transpose (all axes reversed), a new array as ``nd.transpose`` gives."""
+        t = self._tensor
+        if t.requires_grad and not autograd_state.recording:
+            t = t.detach()
+        out = _new(NDArray)
+        r = t.t() if t.dim() == 2 else t.permute(*range(t.dim() - 1, -1, -1))
+        out._tensor = r.clone() if r.is_contiguous() else r.contiguous()  # always a copy
+        out._ctx = self._ctx
+        out._ag = None
+        return out
 
     @property
     def grad(self) -> NDArray | None:
@@ -312,27 +320,31 @@ class NDArray:
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key) -> NDArray:
         t = self._tensor
-        idx = _index(key, tuple(t.shape))
         if t.requires_grad and not autograd_state.recording:
-            with torch.no_grad():
-                r = t[idx]
+            t = t.detach()  # outside record() no graph is kept (the result still shares storage)
+        if key.__class__ is int:
+            r = t[key]
         else:
-            r = t[idx]
-        if r.numel() == 0 and t.numel() != 0:
-            raise MXNetError(
-                f"NDArray indexing: index {key!r} selects no element of an array of shape "
-                f"{shape_str(self.shape)}; MXNet 1.x arrays cannot have an empty dimension"
-            )
+            r = t[_index(key, t)]
+            if r.numel() == 0 and t.numel() != 0:
+                raise MXNetError(
+                    f"NDArray indexing: index {key!r} selects no element of an array of shape "
+                    f"{shape_str(self.shape)}; MXNet 1.x arrays cannot have an empty dimension"
+                )
         if r.dim() == 0:
             r = r.reshape(1)
-        elif r._base is not None and not r.is_contiguous():
+        elif not r.is_contiguous():
             # MXNet returns a view only for a contiguous region (x[1], x[1:3], x[1, 2:5]); x[:, 0] is a copy
             r = r.clone()
-        return NDArray._wrap(r, self._ctx)
+        out = _new(NDArray)
+        out._tensor = r
+        out._ctx = self._ctx
+        out._ag = None
+        return out
 
     def __setitem__(self, key, value) -> None:
         t = self._tensor
-        idx = _index(key, tuple(t.shape))
+        idx = _index(key, t)
         if isinstance(value, NDArray):
             v = value._tensor
             if v.dtype is not t.dtype:
@@ -369,16 +381,29 @@ class NDArray:
         """
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = shape[0]
-        if "shape" in kwargs:
-            shape = kwargs.pop("shape")
-        reverse = bool(kwargs.pop("reverse", False))
+        reverse = False
         if kwargs:
-            raise TypeError(f"reshape: unexpected argument(s) {', '.join(kwargs)}")
-        shape = tuple(shape)
+            if "shape" in kwargs:
+                shape = kwargs.pop("shape")
+            reverse = bool(kwargs.pop("reverse", False))
+            if kwargs:
+                raise TypeError(f"reshape: unexpected argument(s) {', '.join(kwargs)}")
         t = self._tensor
-        if not (shape and not reverse and min(shape) > 0 and math.prod(shape) == t.numel()):
-            shape = infer_reshape(tuple(t.shape), shape, reverse)
-        return _apply(lambda x: x.reshape(shape), self)
+        if t.requires_grad and not autograd_state.recording:
+            t = t.detach()  # outside record() no graph is kept
+        r = None
+        if not reverse:
+            try:  # plain sizes and -1 mean the same to torch; MXNet's other codes make torch fail
+                r = t.view(shape)
+            except (RuntimeError, TypeError):
+                pass
+        if r is None:
+            r = t.reshape(infer_reshape(tuple(t.shape), tuple(shape), reverse))
+        out = _new(NDArray)
+        out._tensor = r
+        out._ctx = self._ctx
+        out._ag = None
+        return out
 
     # ------------------------------------------------------------------ operators
     # Built by _arith / _inplace below (after the class), from the table _ARITH.
@@ -573,7 +598,7 @@ for _name, (_aop, _sop, _ifn) in _INPLACE.items():
 del T
 
 
-def _index(key, shape: tuple):
+def _index(key, t: torch.Tensor):
     """Translate an MXNet 1.x index to one torch applies with the same result.
 
     Ints, slices, None, Ellipsis and integer arrays (NDArray, list or NumPy; float and bool entries
@@ -582,8 +607,15 @@ def _index(key, shape: tuple):
     ints mixed with index arrays -- the key becomes one integer array per axis, found by indexing a
     NumPy array of element positions with the key.
     """
-    if key.__class__ is int or key.__class__ is slice and (key.step is None or key.step > 0):
-        return key  # the commonest keys, as they are
+    if key.__class__ is tuple:
+        for k in key:  # the commonest keys (ints, forward slices, None, ...) go to torch as they are
+            c = k.__class__
+            if not (c is int or c is slice and (k.step is None or k.step > 0) or k is None or k is Ellipsis):
+                break
+        else:
+            return key
+    elif key.__class__ is int or key.__class__ is slice and (key.step is None or key.step > 0):
+        return key
     parts = key if isinstance(key, tuple) else (key,)
     out, advanced, has_int, reverse = [], False, False, False
     for k in parts:
@@ -592,7 +624,7 @@ def _index(key, shape: tuple):
             if t.dtype is torch.bool:
                 raise ValueError(
                     "NDArray indexing: MXNet 1.x (legacy mode) cannot index with a boolean NDArray; "
-                    "use nd.contrib.boolean_mask(data, index), or integer positions"
+                    "index with the integer positions of the True entries instead"
                 )
             k, advanced = t.long(), True
         elif isinstance(k, (list, np.ndarray)):
@@ -603,7 +635,7 @@ def _index(key, shape: tuple):
             reverse = reverse or (k.step is not None and k.step < 0)
         out.append(k)
     if reverse or (advanced and has_int and len(out) > 1):
-        return _positions(tuple(out), shape)
+        return _positions(tuple(out), tuple(t.shape))
     return tuple(out) if isinstance(key, tuple) else out[0]
 
 
