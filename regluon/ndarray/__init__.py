@@ -48,16 +48,8 @@ def _populate() -> None:
             if not ns and short.startswith("_"):
                 setattr(internal, short, fn)
         if op.method and not hasattr(NDArray, op.method):
-            setattr(NDArray, op.method, _method(getattr(_this, op.name)))
-
-
-def _method(fn):
-    def method(self, *args, **kwargs):
-        return fn(self, *args, **kwargs)
-
-    method.__name__ = fn.__name__
-    method.__doc__ = fn.__doc__
-    return method
+            # the generated function itself: as a method it receives the array as its first input
+            setattr(NDArray, op.method, getattr(_this, op.name))
 
 
 _populate()
