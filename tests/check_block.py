@@ -56,10 +56,12 @@ def check_block(
     golden: dict | None = None,
     arrays: dict | None = None,
     tmp_dir: str | None = None,
+    init=None,
 ) -> None:
     """Run ``make()``'s block through the checks above; ``golden``/``arrays`` hold MXNet's record of
-    the same block (see tools/gen_layer_golden.py). Without them only the self-consistency checks
-    (deferred init, hybridize, save/load) run."""
+    the same block (see tools/gen_layer_golden.py), initialised with ``init`` (the golden file's
+    ``init.Constant(0.37)``). Without them only the self-consistency checks (deferred init,
+    hybridize, save/load) run."""
     golden = golden or {}
     arrays = arrays or {}
     net = fresh(make)
@@ -67,7 +69,7 @@ def check_block(
         assert net.prefix == golden["prefix"], "prefix"
         assert names_shapes(net) == golden["params_before"], "parameter names/shapes before the first input"
         assert repr(net) == golden["repr_before"], "repr before the first input"
-    net.initialize()
+    net.initialize() if init is None else net.initialize(init)
     net(nd.array(x))  # predict mode: finishes deferred initialisation
     for name, p in net.collect_params().items():
         assert p.shape is not None and all(d > 0 for d in p.shape), f"{name} still has shape {p.shape}"
@@ -76,6 +78,8 @@ def check_block(
         if "repr_after" in golden:
             assert repr(net) == golden["repr_after"], "repr after the first input"
     for name, p in net.collect_params().items():
+        if name in arrays.get("init", {}):
+            close(p.data(), arrays["init"][name], f"initial value of {name}")
         if name in arrays.get("param", {}):
             p.set_data(nd.array(arrays["param"][name]))
     if "out" in arrays:

@@ -27,7 +27,7 @@ ENV = {"mx": mx, "nd": nd, "nn": nn, "cnn": cnn, "init": init, "np": np}
 
 
 def _arrays(cid: str) -> dict:
-    out: dict = {"param": {}, "grad": {}, "after": {}}
+    out: dict = {"param": {}, "grad": {}, "after": {}, "init": {}}
     for key in _ARRAYS.files:
         case, _, rest = key.partition("/")
         if case != cid:
@@ -72,7 +72,7 @@ _KNOWN = {
 def test_layer_matches_mxnet(cid, tmp_path):
     case = _GOLDEN["cases"][cid]
     arrays = _arrays(cid)
-    check_block(_maker(case["program"]), arrays["x"], case, arrays, str(tmp_path))
+    check_block(_maker(case["program"]), arrays["x"], case, arrays, str(tmp_path), init=init.Constant(0.37))
 
 
 _ERRORS = {

@@ -2,7 +2,8 @@
 
 For every layer configuration in CASES, with fresh name counters (``mx.name.NameManager``):
 the prefix, the ``collect_params()`` names and shapes and the repr before and after the first
-forward (deferred shape inference), the structural names ``save_parameters`` writes, fixed
+forward (deferred shape inference), the initial values after ``initialize(init.Constant(0.37))``
+(which parameters keep their own initializer), the structural names ``save_parameters`` writes, fixed
 parameter values (set with ``set_data``), an input, the output and the input / parameter gradients
 for a fixed head gradient (under ``autograd.record(train_mode=...)``), the running statistics after
 that step and the predict-mode output afterwards. For ERRORS: the exception MXNet raises for a bad
@@ -352,9 +353,12 @@ def run_case(cid, program, shape, opts, env, arrays):
     run_net = net
     if via:  # channels-last: run MXNet's channels-first twin on transposed data
         run_net = _build(via, env)
-    run_net.initialize(init.Xavier())
+    run_net.initialize(init.Constant(0.37))  # per-parameter initializers (zeros, ones, ...) win over it
     run_x = _channels_first(x, n) if via else x
     run_net(nd.array(run_x))  # predict mode: finishes deferred initialisation
+    for k, p in run_net.collect_params().items():
+        value = p.data().asnumpy()
+        arrays[f"{cid}/init/{k}"] = _channels_last(value, n) if via and "weight" in k else value
     values = {}
     for k, p in run_net.collect_params().items():
         values[k] = _values(rng, k, p.shape)
