@@ -191,16 +191,22 @@ register(
     )
 )
 
+
+def _log_softmax(data, axis, temperature, dtype, use_length):
+    """MXNet's log_softmax has no ``length`` input (``use_length`` is accepted but cannot apply)."""
+    if use_length:
+        raise MXNetError("log_softmax: use_length=True needs a length input, which log_softmax does not take")
+    return _softmax(_log_softmax_t, float("-inf"))(data, None, axis, temperature, dtype, False)
+
+
 register(
     OpDef(
         "log_softmax",
-        impl=_softmax(_log_softmax_t, float("-inf")),
-        inputs=("data", "length"),
-        optional_inputs=("length",),
-        no_grad_inputs=("length",),
+        impl=_log_softmax,
+        inputs=("data",),
         params=_SOFTMAX_PARAMS,
-        ref=lambda x, length=None, axis=-1, temperature=None, dtype=None, use_length=False: np.log(
-            _softmax_ref(x, length, axis, temperature, dtype, use_length)
+        ref=lambda x, axis=-1, temperature=None, dtype=None, use_length=False: np.log(
+            _softmax_ref(x, None, axis, temperature, dtype, use_length)
         ),
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0})],
         method="log_softmax",
