@@ -106,3 +106,158 @@ def test_trajectory_matches_mxnet(case):
                 atol=1e-3 if fp16 else 1e-6,
                 err_msg=f"parameter {case['params'][k][0]} after step {t + 1}",
             )
+
+
+# ---------------------------------------------------------------------------------------------
+# the Optimizer API (facts checked on MXNet 1.9.1, values worked by hand)
+
+NAMES = {0: "fc_weight", 1: "fc_bias", 2: "bn_gamma", 3: "bn_beta", 4: "emb"}
+
+
+def test_create_is_case_insensitive_and_unknown_names_list_the_known_ones():
+    assert isinstance(mx.optimizer.create("SGD"), mx.optimizer.SGD)
+    assert isinstance(mx.optimizer.create("rmsProp"), mx.optimizer.RMSProp)
+    with pytest.raises(ValueError, match=r"Cannot find optimizer foo; registered optimizers: .*adam.*sgd"):
+        mx.optimizer.create("foo")
+    expected = {"sgd", "nag", "signum", "ftml", "dcasgd", "sgld", "adam", "adagrad", "rmsprop", "adadelta"}
+    expected |= {"ftrl", "adamax", "nadam", "lamb", "lars", "test"}
+    assert expected <= set(mx.optimizer.Optimizer.opt_registry)
+
+
+def test_register_a_custom_optimizer_and_train_with_it():
+    @mx.optimizer.register
+    class HalfStep(mx.optimizer.Optimizer):
+        def update(self, index, weight, grad, state):
+            self._update_count(index)
+            weight[:] -= 0.5 * self._get_lr(index) * grad * self.rescale_grad
+
+    p = gluon.Parameter("w", shape=(2,))
+    p.initialize(mx.init.One())
+    trainer = gluon.Trainer([p], "halfstep", {"learning_rate": 1.0})
+    p.grad()[:] = nd.array([2.0, 4.0])
+    p.data()._fresh_grad = True
+    trainer.step(2)  # w -= 0.5 * 1 * g / 2
+    np.testing.assert_allclose(p.data().asnumpy(), [0.5, 0.0])
+
+
+def test_default_weight_decay_by_name_and_multipliers():
+    opt = mx.optimizer.create("sgd", wd=0.1, learning_rate=1.0, param_idx2name=NAMES)
+    assert [opt._get_wd(i) for i in range(6)] == [0.1, 0.0, 0.1, 0.0, 0.0, 0.1]  # only _weight/_gamma decay
+    opt.set_lr_mult({"fc_bias": 0.5, 3: 2.0})
+    opt.set_wd_mult({"emb": 3.0})
+    assert [opt._get_lr(i) for i in range(6)] == [1.0, 0.5, 1.0, 2.0, 1.0, 1.0]
+    np.testing.assert_allclose([opt._get_wd(i) for i in range(6)], [0.1, 0.0, 0.1, 0.0, 0.3, 0.1])
+    lars = mx.optimizer.create("lars", wd=0.1, param_idx2name=NAMES)  # LARS: _weight only
+    assert [lars._get_wd(i) for i in range(6)] == [0.1, 0.0, 0.0, 0.0, 0.0, 0.1]
+
+
+def test_scheduler_drives_the_rate_and_blocks_set_learning_rate():
+    opt = mx.optimizer.SGD(lr_scheduler=lambda n: 0.1 / (1 + n))
+    assert opt.learning_rate == 0.1
+    with pytest.raises(UserWarning, match="LRScheduler of the optimizer has already been defined"):
+        opt.set_learning_rate(0.5)
+    w = nd.ones((1,))
+    mx.optimizer.get_updater(opt)(0, nd.ones((1,)), w)  # num_update 1 -> lr 0.05
+    np.testing.assert_allclose(w.asnumpy(), [0.95], rtol=1e-6)
+
+
+def test_begin_num_update_counts_from_there():
+    opt = mx.optimizer.Adam(learning_rate=0.1, begin_num_update=5)
+    w = nd.array([1.0])
+    mx.optimizer.get_updater(opt)(0, nd.array([0.5]), w)
+    assert opt.num_update == 6
+    lr_t = 0.1 * np.sqrt(1 - 0.999**6) / (1 - 0.9**6)  # bias correction at t = 6
+    m, v = 0.1 * 0.5, (1 - np.float32(0.999)) * 0.25
+    np.testing.assert_allclose(w.asnumpy(), [1 - lr_t * m / (np.sqrt(v) + 1e-8)], rtol=1e-6)
+
+
+def test_float16_without_multi_precision_warns_as_mxnet():
+    with pytest.warns(UserWarning, match="multi_precision=True option of the SGD optimizer"):
+        mx.optimizer.get_updater(mx.optimizer.SGD(momentum=0.9))(
+            0, nd.ones(2, dtype="float16"), nd.ones(2, dtype="float16")
+        )
+    with pytest.warns(UserWarning, match="multi_precision=True option of the optimizer$"):
+        mx.optimizer.get_updater(mx.optimizer.Adam())(
+            0, nd.ones(2, dtype="float16"), nd.ones(2, dtype="float16")
+        )
+
+
+def test_multi_precision_keeps_a_float32_master():
+    opt = mx.optimizer.SGD(learning_rate=1e-4, multi_precision=True)
+    w = nd.ones((4,), dtype="float16")
+    updater = mx.optimizer.get_updater(opt)
+    for _ in range(10):  # 1e-4 steps vanish in float16 (spacing ~1e-3 at 1.0) but add up in the master
+        updater(0, nd.ones((4,), dtype="float16"), w)
+    master = updater.states[0][1]
+    assert master.dtype == np.float32 and w.dtype == np.float16
+    np.testing.assert_allclose(master.asnumpy(), 1 - 10 * 1e-4, rtol=1e-6)
+
+
+def test_dcasgd_with_momentum_by_hand():
+    # MXNet 1.9.1 itself fails here (truth value of an array); the rule is the documented one
+    lr, mom, lam = 0.1, 0.9, 0.5
+    opt = mx.optimizer.DCASGD(learning_rate=lr, momentum=mom, lamda=lam)
+    w, updater = nd.array([1.0, -2.0]), mx.optimizer.get_updater(opt)
+    ww, prev, m = np.array([1.0, -2.0]), np.array([1.0, -2.0]), np.zeros(2)
+    for g in ([0.5, -1.0], [1.0, 2.0], [-0.3, 0.2]):
+        updater(0, nd.array(g), w)
+        g = np.array(g)
+        m = mom * m - lr * (g + lam * g * g * (ww - prev))
+        prev = ww.copy()
+        ww = ww + m
+    np.testing.assert_allclose(w.asnumpy(), ww, rtol=1e-6)
+
+
+def test_sgld_is_half_a_gradient_step_plus_gaussian_noise():
+    lr = 0.04
+    opt = mx.optimizer.SGLD(learning_rate=lr, wd=0.5)
+    w = nd.ones((20000,))
+    mx.optimizer.get_updater(opt)(0, nd.ones((20000,)), w)
+    noise = w.asnumpy() - (1 - lr / 2 * (1 + 0.5))
+    assert abs(noise.mean()) < 0.01 and abs(noise.std() - np.sqrt(lr)) < 0.01
+
+
+def test_updater_states_round_trip_without_pickle():
+    opt = mx.optimizer.Adam(learning_rate=0.1)
+    updater = mx.optimizer.get_updater(opt)
+    w = nd.array([1.0, 2.0])
+    updater(3, nd.array([0.5, -0.5]), w)
+    blob = updater.get_states(dump_optimizer=True)
+    assert not blob.startswith(b"\x80")
+    other = mx.optimizer.get_updater(mx.optimizer.Adam(learning_rate=0.7))
+    other.set_states(blob)
+    assert other.optimizer.lr == 0.1 and other.optimizer._index_update_count == {3: 1}
+    for a, b in zip(updater.states[3], other.states[3]):
+        np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
+    with pytest.raises(
+        mx.base.MXNetError, match="pickled MXNet optimizer-states file; regluon never unpickles"
+    ):
+        other.set_states(b"\x80\x04\x95 pickled")
+    with pytest.raises(mx.base.MXNetError, match="not an optimizer states file"):
+        other.set_states(b"garbage")
+
+
+def test_mixed_precision_ops_want_a_float32_master():
+    w = nd.ones((2,), dtype="float16")
+    with pytest.raises(mx.base.MXNetError, match="mp_sgd_update: weight32 must be float32, got float64"):
+        nd.mp_sgd_update(w, w, nd.ones((2,), dtype="float64"), lr=0.1)
+
+
+def test_multi_adam_equals_adam_update_per_weight():
+    rng = np.random.RandomState(0)
+    ws, gs = (
+        [rng.randn(3, 2).astype("float32") for _ in range(3)],
+        [rng.randn(3, 2).astype("float32") for _ in range(3)],
+    )
+    single = [nd.array(w) for w in ws]
+    states1 = [(nd.zeros((3, 2)), nd.zeros((3, 2))) for _ in ws]
+    for w, g, (m, v), lr in zip(single, gs, states1, (0.1, 0.2, 0.3)):
+        nd.adam_update(w, nd.array(g), m, v, out=w, lr=lr, wd=0.01, rescale_grad=0.5)
+    multi = [nd.array(w) for w in ws]
+    states2 = [(nd.zeros((3, 2)), nd.zeros((3, 2))) for _ in ws]
+    data = [a for w, g, (m, v) in zip(multi, gs, states2) for a in (w, nd.array(g), m, v)]
+    nd._internal._multi_adam_update(
+        *data, out=multi, lrs=(0.1, 0.2, 0.3), wds=(0.01,) * 3, rescale_grad=0.5, num_weights=3
+    )
+    for a, b in zip(single, multi):
+        np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())

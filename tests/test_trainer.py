@@ -183,3 +183,98 @@ def test_update_op_without_out_leaves_weight_alone():
 def test_trainer_rejects_non_parameters():
     with pytest.raises(ValueError, match="list or dict of Parameters"):
         gluon.Trainer([nd.ones((1,))], "sgd")
+
+
+def _step(net, trainer, x=((1.0, 2.0),), batch=1):
+    _backward(net, [list(r) for r in x])
+    trainer.step(batch)
+
+
+def test_save_and_load_states_continue_the_same_trajectory(tmp_path):
+    a = _dense()
+    ta = gluon.Trainer(a.collect_params(), "adam", {"learning_rate": 0.1, "wd": 0.01})
+    for _ in range(3):
+        _step(a, ta)
+    fname = str(tmp_path / "t.states")
+    ta.save_states(fname)
+    b = _dense(w=a.weight.data().asnumpy()[0], b=float(a.bias.data().asscalar()))
+    tb = gluon.Trainer(b.collect_params(), "adam", {"learning_rate": 0.5})
+    tb.load_states(fname)
+    assert tb.learning_rate == 0.1 and tb.optimizer.num_update == 3  # the optimizer's settings come back
+    for _ in range(2):
+        _step(a, ta)
+        _step(b, tb)
+    np.testing.assert_array_equal(a.weight.data().asnumpy(), b.weight.data().asnumpy())
+    # the file is an nd.save dict with a JSON header: readable without unpickling anything
+    content = nd.load(fname)
+    header = bytes(content.pop("__regluon_states__").asnumpy()).decode()
+    assert '"format": "regluon.optimizer.states"' in header and len(content) == 4  # mean, var x 2
+
+
+def test_load_states_checks_the_model_and_changes_nothing_on_failure(tmp_path):
+    a = _dense()
+    ta = gluon.Trainer(a.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+    _step(a, ta)
+    fname = str(tmp_path / "a.states")
+    ta.save_states(fname)
+    other = nn.Dense(1, in_units=3, prefix="other_")
+    other.initialize()
+    to = gluon.Trainer(other.collect_params(), "sgd", {"learning_rate": 0.2, "momentum": 0.9})
+    with pytest.raises(MXNetError, match=r"saved for Parameter 'dense\d+_bias' at position 0.*another model"):
+        to.load_states(fname)
+    assert to.learning_rate == 0.2 and to.optimizer.num_update == 0
+    wrong_opt = gluon.Trainer(a.collect_params(), "adam")
+    with pytest.raises(MXNetError, match="holds SGD states but this Trainer uses Adam"):
+        wrong_opt.load_states(fname)
+    with open(tmp_path / "mx.states", "wb") as f:
+        f.write(b"\x80\x04\x95 an MXNet pickle")
+    with pytest.raises(MXNetError, match="never unpickles"):
+        ta.load_states(str(tmp_path / "mx.states"))
+
+
+def test_update_on_kvstore_with_two_contexts_like_mxnet():
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+    net = _dense(ctx=ctxs)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    msg = r"allreduce_grads\(\) when parameters are updated on kvstore is not supported"
+    with pytest.raises(AssertionError, match=msg):
+        trainer.allreduce_grads()
+    with pytest.raises(AssertionError, match=r"update\(\) when parameters are updated on kvstore"):
+        trainer.update(1)
+    local = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1}, update_on_kvstore=False)
+    for ctx, x in zip(ctxs, ([[1.0, 2.0]], [[3.0, 4.0]])):
+        _backward(net, x, ctx=ctx)
+    local.allreduce_grads()
+    local.update(2)
+    for ctx in ctxs:
+        np.testing.assert_allclose(net.weight.data(ctx).asnumpy(), [[0.8, -1.3]], rtol=1e-6)
+
+
+def test_kvstore_none_keeps_each_copy_on_its_own_gradient():
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+    net = _dense(ctx=ctxs)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1}, kvstore=None)
+    for ctx, x in zip(ctxs, ([[1.0, 2.0]], [[3.0, 4.0]])):
+        _backward(net, x, ctx=ctx)
+    trainer.step(1)
+    np.testing.assert_allclose(net.weight.data(ctxs[0]).asnumpy(), [[0.9, -1.2]], rtol=1e-6)
+    np.testing.assert_allclose(net.weight.data(ctxs[1]).asnumpy(), [[0.7, -1.4]], rtol=1e-6)
+
+
+def test_trainer_arguments():
+    net = _dense()
+    with pytest.raises(TypeError, match="kvstore must be KVStore, str or None"):
+        gluon.Trainer(net.collect_params(), "sgd", kvstore=3)
+    t = gluon.Trainer(
+        net.collect_params(),
+        "Adam",
+        {"learning_rate": 0.01},
+        kvstore="local",
+        compression_params={"type": "2bit"},
+    )
+    assert isinstance(t.optimizer, mx.optimizer.Adam) and t.learning_rate == 0.01
+    with pytest.raises(AssertionError, match="optimizer_params must be None"):
+        gluon.Trainer(net.collect_params(), mx.optimizer.SGD(), {"learning_rate": 1})
+    sched = gluon.Trainer(net.collect_params(), "sgd", {"lr_scheduler": lambda n: 0.5})
+    with pytest.raises(UserWarning, match="LRScheduler of the optimizer has already been defined"):
+        sched.set_learning_rate(0.1)

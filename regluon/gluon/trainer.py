@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import numpy as np
@@ -269,7 +270,8 @@ class Trainer:
 
     def load_states(self, fname: str) -> None:
         """Load states saved by :meth:`save_states`. The file must come from a Trainer over the same
-        Parameters (names and shapes are checked); on any mismatch nothing is changed."""
+        Parameters: names (compared without block counters, so ``dense0_weight`` matches ``dense4_weight``),
+        shapes and the optimizer class are checked, and on any mismatch nothing is changed."""
         if self._updaters is None:
             self._init_kvstore()
         with open(fname, "rb") as f:
@@ -288,7 +290,7 @@ class Trainer:
             )
         for i, name in header.get("param_names", []):
             mine = self._params[i].name if isinstance(i, int) and 0 <= i < len(self._params) else None
-            if mine != name:
+            if mine is None or _structural(mine) != _structural(name):
                 raise MXNetError(
                     f"load_states: {fname} was saved for Parameter {name!r} at position {i}, but this Trainer has "
                     f"{mine!r} there; the file is from another model"
@@ -305,6 +307,12 @@ class Trainer:
                         f"load_states: state of Parameter {self._params[i].name} in {fname} has shape "
                         f"{tuple(arrays[key].shape)}, but the Parameter has shape {tuple(shape)}"
                     )
+
+
+def _structural(name: str) -> str:
+    """A Parameter name without its block counters (``dense3_weight`` -> ``dense_weight``), so that states
+    load into the same model rebuilt in the same process, where the counters have moved on."""
+    return re.sub(r"\d+", "", name)
 
 
 def _arrays_of(tree) -> list[str]:
