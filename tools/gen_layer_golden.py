@@ -105,6 +105,20 @@ CASES = [
         (2, 4, 8, 7),
         {},
     ),
+    # sequences are kept as given (MXNet's repr prints lists as lists)
+    (
+        "conv2d_lists",
+        "net = nn.Conv2D(3, [3, 3], strides=[1, 1], padding=[0, 0], dilation=[1, 1])",
+        (1, 2, 5, 5),
+        {},
+    ),
+    (
+        "conv2dt_lists",
+        "net = nn.Conv2DTranspose(3, [3, 3], output_padding=[1, 1], strides=[2, 2])",
+        (1, 2, 3, 3),
+        {},
+    ),
+    ("maxpool2d_lists", "net = nn.MaxPool2D([2, 2], strides=[2, 2], padding=[1, 1])", (1, 2, 5, 5), {}),
     ("conv2d_act", "net = nn.Conv2D(5, 3, padding=1, activation='sigmoid')", (1, 2, 5, 5), {}),
     (
         "conv2d_nhwc",

@@ -80,13 +80,18 @@ CHANNELS_FIRST = {
 }
 
 
-def expand(value: Any, n: int) -> tuple:
-    return (value,) * n if isinstance(value, Integral) else tuple(value)
+def expand(value: Any, n: int) -> Any:
+    """A number as an n-tuple; a sequence as given (MXNet keeps a list a list, and prints it so)."""
+    return (int(value),) * n if isinstance(value, Integral) else value
 
 
 def dims_arg(layer: str, arg: str, value: Any, n: int, minimum: int) -> tuple:
     """A per-spatial-axis argument as an n-tuple of ints >= minimum (MXNetError naming ``arg`` if not)."""
     out = expand(value, n)
+    try:
+        out = tuple(out)
+    except TypeError:
+        raise arg_error(layer, arg, value, f"must be an integer or {n} integers") from None
     if len(out) != n:
         raise arg_error(layer, arg, value, f"must have {n} dimension(s), like kernel_size")
     for v in out:
@@ -95,8 +100,8 @@ def dims_arg(layer: str, arg: str, value: Any, n: int, minimum: int) -> tuple:
     return tuple(int(v) for v in out)
 
 
-def sized_arg(what: str, value: Any, n: int) -> tuple:
-    """kernel_size / pool_size / output_padding: a number or n ints (MXNet asserts this)."""
+def sized_arg(what: str, value: Any, n: int) -> Any:
+    """kernel_size / pool_size / output_padding: a number or n ints (MXNet asserts this); as given."""
     out = expand(value, n)
     if len(out) != n:
         raise AssertionError(f"{what} must be a number or a list of {n} ints")

@@ -18,6 +18,7 @@ from ._layer_utils import (
     check_int,
     check_layout,
     dims_arg,
+    expand,
     sized_arg,
     to_channels_first,
     to_channels_last,
@@ -64,10 +65,12 @@ class _Conv(InferShapesFromInput, HybridBlock):
     ):
         name = self.__class__.__name__
         n = len(kernel_size)
-        kernel_size = dims_arg(name, "kernel_size", kernel_size, n, 1)
-        strides = dims_arg(name, "strides", strides, n, 1)
-        padding = dims_arg(name, "padding", padding, n, 0)
-        dilation = dims_arg(name, "dilation", dilation, n, 1)
+        checked = {
+            "kernel": dims_arg(name, "kernel_size", kernel_size, n, 1),
+            "stride": dims_arg(name, "strides", strides, n, 1),
+            "dilate": dims_arg(name, "dilation", dilation, n, 1),
+            "pad": dims_arg(name, "padding", padding, n, 0),
+        }
         check_int(name, "channels", channels, 1)
         check_int(name, "groups", groups, 1)
         check_int(name, "in_channels", in_channels, 0)
@@ -79,7 +82,7 @@ class _Conv(InferShapesFromInput, HybridBlock):
                 f"channels={channels} and in_channels={in_channels} must be divisible by it",
             )
         if adj is not None:
-            adj = dims_arg(name, "output_padding", adj, n, 0)
+            checked["adj"] = dims_arg(name, "output_padding", adj, n, 0)
         super().__init__(prefix=prefix, params=params)
         with self.name_scope():
             self._channels = channels
@@ -87,11 +90,13 @@ class _Conv(InferShapesFromInput, HybridBlock):
             self._op_name = op_name
             self._ndim = n
             self._channels_last = layout.find("C") != 1
+            # _kwargs as MXNet keeps them (numbers expanded, sequences as given: its repr shows them);
+            # the operator gets the checked tuples
             self._kwargs = {
                 "kernel": kernel_size,
-                "stride": strides,
-                "dilate": dilation,
-                "pad": padding,
+                "stride": expand(strides, n),
+                "dilate": expand(dilation, n),
+                "pad": expand(padding, n),
                 "num_filter": channels,
                 "num_group": groups,
                 "no_bias": not use_bias,
@@ -99,7 +104,7 @@ class _Conv(InferShapesFromInput, HybridBlock):
             }
             if adj is not None:
                 self._kwargs["adj"] = adj
-            self._op_kwargs = dict(self._kwargs, layout=CHANNELS_FIRST[layout])
+            self._op_kwargs = dict(self._kwargs, **checked, layout=CHANNELS_FIRST[layout])
             self.weight = self.params.get(
                 "weight",
                 shape=self._weight_shape(in_channels),
@@ -115,7 +120,7 @@ class _Conv(InferShapesFromInput, HybridBlock):
             self.act = Activation(activation, prefix=activation + "_") if activation is not None else None
 
     def _weight_shape(self, in_channels: int) -> tuple:
-        groups, kernel = self._kwargs["num_group"], self._kwargs["kernel"]
+        groups, kernel = self._kwargs["num_group"], self._op_kwargs["kernel"]
         if self._op_name == "Convolution":
             outer, inner = self._channels, in_channels // groups
         else:

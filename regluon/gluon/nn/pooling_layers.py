@@ -14,6 +14,7 @@ from ._layer_utils import (
     CHANNELS_FIRST,
     check_layout,
     dims_arg,
+    expand,
     sized_arg,
     to_channels_first,
     to_channels_last,
@@ -37,16 +38,20 @@ class _Pooling(HybridBlock):
     ):
         name = self.__class__.__name__
         n = len(pool_size)
-        pool_size = dims_arg(name, "pool_size", pool_size, n, 1)
-        strides = pool_size if strides is None else dims_arg(name, "strides", strides, n, 1)
-        padding = dims_arg(name, "padding", padding, n, 0)
+        if strides is None:
+            strides = pool_size
+        checked = {
+            "kernel": dims_arg(name, "pool_size", pool_size, n, 1),
+            "stride": dims_arg(name, "strides", strides, n, 1),
+            "pad": dims_arg(name, "padding", padding, n, 0),
+        }
         super().__init__(**kwargs)
         self._ndim = n
         self._channels_last = layout.find("C") != 1
-        self._kwargs = {
+        self._kwargs = {  # as MXNet keeps them (sequences as given); the operator gets checked tuples
             "kernel": pool_size,
-            "stride": strides,
-            "pad": padding,
+            "stride": expand(strides, n),
+            "pad": expand(padding, n),
             "global_pool": global_pool,
             "pool_type": pool_type,
             "layout": layout,
@@ -54,7 +59,7 @@ class _Pooling(HybridBlock):
         }
         if count_include_pad is not None:
             self._kwargs["count_include_pad"] = count_include_pad
-        self._op_kwargs = dict(self._kwargs, layout=CHANNELS_FIRST[layout])
+        self._op_kwargs = dict(self._kwargs, **checked, layout=CHANNELS_FIRST[layout])
 
     def _alias(self) -> str:
         return "pool"
