@@ -261,3 +261,17 @@ def test_multi_adam_equals_adam_update_per_weight():
     )
     for a, b in zip(single, multi):
         np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
+
+
+@pytest.mark.parametrize("name", ["sgd_sched", "adam_sched"])
+def test_trajectory_with_mxnets_factor_scheduler(name, capsys):
+    # the same cases as above, driven by regluon's own FactorScheduler (warmup, then halving every 7)
+    case = next(c for c in CASES if c["name"] == name)
+    sched = mx.lr_scheduler.FactorScheduler(
+        step=7, factor=0.5, base_lr=0.05, warmup_steps=4, warmup_begin_lr=0.005, warmup_mode="linear"
+    )
+    traj = run_trainer(case, *_inputs(case), sched)
+    if "learning_rate" in case["kwargs"]:  # Adam's learning_rate replaces the scheduler's base_lr
+        assert "overwritten by ``learning_rate`` in optimizer" in capsys.readouterr().out
+    for k, got in enumerate(traj):
+        np.testing.assert_allclose(np.stack(got), _DATA[f"{name}/traj{k}"], rtol=1e-6, atol=1e-6)
