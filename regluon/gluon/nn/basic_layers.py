@@ -243,39 +243,21 @@ class _BatchNorm(InferShapesFromInput, HybridBlock):
         self.fuse_relu = fuse_relu
         if in_channels != 0:
             self.in_channels = in_channels
-        shape = (in_channels,)
-        self.gamma = self.params.get(
-            "gamma",
-            grad_req="write" if scale else "null",
-            shape=shape,
-            init=gamma_initializer,
-            allow_deferred_init=True,
-            differentiable=scale,
-        )
-        self.beta = self.params.get(
-            "beta",
-            grad_req="write" if center else "null",
-            shape=shape,
-            init=beta_initializer,
-            allow_deferred_init=True,
-            differentiable=center,
-        )
-        self.running_mean = self.params.get(
-            "running_mean",
-            grad_req="null",
-            shape=shape,
-            init=running_mean_initializer,
-            allow_deferred_init=True,
-            differentiable=False,
-        )
-        self.running_var = self.params.get(
-            "running_var",
-            grad_req="null",
-            shape=shape,
-            init=running_variance_initializer,
-            allow_deferred_init=True,
-            differentiable=False,
-        )
+        for attr, trained, init in (
+            ("gamma", scale, gamma_initializer),
+            ("beta", center, beta_initializer),
+            ("running_mean", False, running_mean_initializer),
+            ("running_var", False, running_variance_initializer),
+        ):
+            param = self.params.get(
+                attr,
+                grad_req="write" if trained else "null",
+                shape=(in_channels,),
+                init=init,
+                allow_deferred_init=True,
+                differentiable=trained,
+            )
+            setattr(self, attr, param)
 
     def _param_shapes(self, x_shape: tuple) -> dict:
         c = (_channel(self, x_shape, self._axis),)

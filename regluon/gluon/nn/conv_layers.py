@@ -41,6 +41,31 @@ from .pooling_layers import (
 )
 
 
+def _checked_args(
+    name, n, kernel_size, strides, padding, dilation, adj, channels, groups, in_channels
+) -> dict:
+    """Validate a convolution's arguments (MXNetError naming the bad one); the operator's tuples."""
+    checked = {
+        "kernel": dims_arg(name, "kernel_size", kernel_size, n, 1),
+        "stride": dims_arg(name, "strides", strides, n, 1),
+        "dilate": dims_arg(name, "dilation", dilation, n, 1),
+        "pad": dims_arg(name, "padding", padding, n, 0),
+    }
+    if adj is not None:
+        checked["adj"] = dims_arg(name, "output_padding", adj, n, 0)
+    check_int(name, "channels", channels, 1)
+    check_int(name, "groups", groups, 1)
+    check_int(name, "in_channels", in_channels, 0)
+    if channels % groups or in_channels % groups:
+        raise arg_error(
+            name,
+            "groups",
+            groups,
+            f"channels={channels} and in_channels={in_channels} must be divisible by it",
+        )
+    return checked
+
+
 class _Conv(InferShapesFromInput, HybridBlock):
     """Shared implementation of the Conv*D and Conv*DTranspose layers."""
 
@@ -63,26 +88,19 @@ class _Conv(InferShapesFromInput, HybridBlock):
         prefix: str | None = None,
         params=None,
     ):
-        name = self.__class__.__name__
         n = len(kernel_size)
-        checked = {
-            "kernel": dims_arg(name, "kernel_size", kernel_size, n, 1),
-            "stride": dims_arg(name, "strides", strides, n, 1),
-            "dilate": dims_arg(name, "dilation", dilation, n, 1),
-            "pad": dims_arg(name, "padding", padding, n, 0),
-        }
-        check_int(name, "channels", channels, 1)
-        check_int(name, "groups", groups, 1)
-        check_int(name, "in_channels", in_channels, 0)
-        if channels % groups or in_channels % groups:
-            raise arg_error(
-                name,
-                "groups",
-                groups,
-                f"channels={channels} and in_channels={in_channels} must be divisible by it",
-            )
-        if adj is not None:
-            checked["adj"] = dims_arg(name, "output_padding", adj, n, 0)
+        checked = _checked_args(
+            self.__class__.__name__,
+            n,
+            kernel_size,
+            strides,
+            padding,
+            dilation,
+            adj,
+            channels,
+            groups,
+            in_channels,
+        )
         super().__init__(prefix=prefix, params=params)
         with self.name_scope():
             self._channels = channels
