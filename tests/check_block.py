@@ -1,13 +1,13 @@
 """``check_block``: the harness every Gluon layer goes through (DESIGN.md, Tests).
 
-It builds a block with fresh name counters and checks, in order: parameter names, shapes, prefix and
-repr before the first input (deferred shapes show as 0); deferred initialisation by one forward
-pass; names, shapes and repr afterwards; then, with fixed parameter values loaded by ``set_data``,
-the output, the input gradient and the parameter gradients for a fixed head gradient under
-``autograd.record`` (and the running statistics after that step); ``hybridize()`` giving the same
-output; and a ``save_parameters`` / ``load_parameters`` round trip into a freshly built block (when
-Block has them) that writes MXNet's structural names. Expected values come from MXNet 1.9.1
-(tests/golden/layer_golden.*, written by tools/gen_layer_golden.py).
+It builds a block with fresh name counters and checks, in order: parameter names, shapes, prefix
+and repr before the first input (deferred shapes show as 0); deferred initialisation by one
+forward pass; names, shapes, repr and initial values afterwards; then, with fixed parameter values
+loaded by ``set_data``, the output, the input gradient and the parameter gradients for a fixed head
+gradient under ``autograd.record`` (and the running statistics after that step); ``hybridize()``
+giving the same output; and a ``save_parameters`` / ``load_parameters`` round trip into a freshly
+built block (when Block has them) that writes MXNet's structural names. Expected values come from
+MXNet 1.9.1 (tests/golden/layer_golden.*, written by tools/gen_layer_golden.py).
 """
 
 from __future__ import annotations
