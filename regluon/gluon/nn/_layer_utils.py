@@ -6,6 +6,7 @@ from numbers import Integral, Real
 from typing import Any
 
 from ...base import MXNetError
+from ...ndarray import NDArray
 from ...ndarray.register import get_op
 
 
@@ -64,7 +65,7 @@ class InferShapesFromInput:
         self._shapes_known = done
 
     def forward(self, x, *args):
-        if not self._shapes_known:
+        if not self._shapes_known and isinstance(x, NDArray):  # a symbolic input has no shape to read
             self._finish_shapes(x)
         return super().forward(x, *args)
 
