@@ -43,6 +43,13 @@ def test_every_deterministic_op_has_golden_cases():
     assert missing == [], "regenerate the goldens (make golden) for: " + ", ".join(missing)
 
 
+def _tol(dtype, grad=False) -> dict:
+    """Comparison tolerance: float16 results may differ from MXNet's in the last bits of each step."""
+    if dtype == np.float16:
+        return {"rtol": 2e-2, "atol": 1e-2} if grad else {"rtol": 1e-2, "atol": 5e-3}
+    return {"rtol": 1e-4, "atol": 1e-5} if grad else {"rtol": 1e-5, "atol": 1e-6}
+
+
 @pytest.mark.parametrize("case", INDEX, ids=[c["key"] for c in INDEX])
 def test_op_matches_mxnet(case):
     key = case["key"]
@@ -54,6 +61,18 @@ def test_op_matches_mxnet(case):
         assert f"{key}/error" in _GOLD or key in MXNET_ACCEPTS, "MXNet 1.9.1 accepts this error input"
         with pytest.raises(mx.base.MXNetError):
             fn(*arrays, **params)
+        return
+    if f"{key}/error" in _GOLD and case.get("variant") == "float16" and f"{case['base']}/out0" in _GOLD:
+        # MXNet's CPU build has no float16 kernel here (e.g. no FP16 gemm). regluon either refuses too or
+        # computes in float16, which must then agree with MXNet's float32 result to float16 precision
+        try:
+            with autograd.record():  # as the golden was recorded (BatchNorm uses batch statistics)
+                res = fn(*arrays, **params)
+        except mx.base.MXNetError:
+            return
+        for j, o in enumerate(res if isinstance(res, list) else [res]):
+            want = _GOLD[f"{case['base']}/out{j}"]
+            np.testing.assert_allclose(o.asnumpy().astype(want.dtype), want, rtol=2e-2, atol=2e-2)
         return
     if f"{key}/error" in _GOLD:
         with pytest.raises((mx.base.MXNetError, ValueError, TypeError, IndexError)):
@@ -69,15 +88,12 @@ def test_op_matches_mxnet(case):
         want = _GOLD[f"{key}/out{j}"]
         got = o.asnumpy()
         assert got.shape == want.shape and got.dtype == want.dtype, f"output {j}: {got.shape} {got.dtype}"
-        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6, err_msg=f"output {j}")
+        np.testing.assert_allclose(got, want, err_msg=f"output {j}", **_tol(want.dtype))
     for k, a in enumerate(arrays):  # inputs after the forward: unchanged, or updated in place as MXNet does
         if f"{key}/post{k}" in _GOLD:
+            want = _GOLD[f"{key}/post{k}"]
             np.testing.assert_allclose(
-                a.asnumpy(),
-                _GOLD[f"{key}/post{k}"],
-                rtol=1e-5,
-                atol=1e-6,
-                err_msg=f"input {k} after the forward pass",
+                a.asnumpy(), want, err_msg=f"input {k} after the forward pass", **_tol(want.dtype)
             )
     if any(case["grads"]) and f"{key}/grad_error" not in _GOLD:
         # (where MXNet 1.9.1's own backward fails, e.g. sort, the gradient is checked against finite
@@ -86,10 +102,7 @@ def test_op_matches_mxnet(case):
         autograd.backward(outs, heads)
         for k, (a, g) in enumerate(zip(arrays, case["grads"])):
             if g:
+                want = _GOLD[f"{key}/grad{k}"]
                 np.testing.assert_allclose(
-                    a.grad.asnumpy(),
-                    _GOLD[f"{key}/grad{k}"],
-                    rtol=1e-4,
-                    atol=1e-5,
-                    err_msg=f"gradient of input {k}",
+                    a.grad.asnumpy(), want, err_msg=f"gradient of input {k}", **_tol(want.dtype, grad=True)
                 )

@@ -205,7 +205,8 @@ def _rmspropalex_update(
 def _ftml_update(weight, grad, d, v, z, lr, beta1, beta2, epsilon, t, wd, rescale_grad, clip_grad, _out=None):
     w = _target(weight, _out)
     g = clipped([grad], rescale_grad, clip_grad, [w], [wd])[0]
-    beta1, beta2 = f32(beta1), f32(beta2)
+    # MXNet's FTML kernel holds beta1/beta2 in the weight's dtype (float16 rounds 0.999 to 0.99902)
+    beta1, beta2 = (torch.tensor(b, dtype=w.dtype).item() for b in (beta1, beta2))
     v.mul_(beta2).addcmul_(g, g, value=1.0 - beta2)
     d_t = torch.sqrt(v / (1.0 - beta2**t)).add_(epsilon).mul_((1.0 - beta1**t) / lr)
     sigma = d_t - beta1 * d

@@ -237,7 +237,7 @@ register(
 
 
 def _multi_sum_sq(*arrays, num_arrays):
-    return torch.stack([(a.float() * a.float()).sum() for a in arrays])
+    return torch.stack([(a * a).float().sum() for a in arrays])  # squares in the input dtype, as MXNet
 
 
 register(
