@@ -77,6 +77,8 @@ def check_block(
         assert names_shapes(net) == golden["params_after"], "parameter names/shapes after the first input"
         if "repr_after" in golden:
             assert repr(net) == golden["repr_after"], "repr after the first input"
+        if "grad_req" in golden:
+            assert {k: p.grad_req for k, p in net.collect_params().items()} == golden["grad_req"], "grad_req"
     for name, p in net.collect_params().items():
         if name in arrays.get("init", {}):
             close(p.data(), arrays["init"][name], f"initial value of {name}")

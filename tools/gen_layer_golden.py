@@ -389,6 +389,7 @@ def run_case(cid, program, shape, opts, env, arrays):
         rec["params_after"] = _names_shapes(net)
         rec["repr_after"] = repr(net)
     rec["structural"] = sorted(net._collect_params_with_prefix().keys())
+    rec["grad_req"] = {k: p.grad_req for k, p in net.collect_params().items()}
     head = rng.uniform(-1, 1, run_net(nd.array(run_x)).shape).astype(np.float32)
     out, dx, grads = _step(run_net, run_x, head, rec["train"], rec["no_grad"], rec["int_input"])
     pred = run_net(nd.array(run_x)).asnumpy()
