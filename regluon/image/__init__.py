@@ -1,0 +1,36 @@
+"""mx.image: image decoding (Pillow), OpenCV-compatible resizing, crops and normalisation.
+
+Example
+-------
+>>> img = mx.image.imread('cat.jpg')          # (H, W, 3) uint8, RGB
+>>> small = mx.image.resize_short(img, 256)
+>>> crop, box = mx.image.center_crop(small, (224, 224))
+"""
+
+from .image import (
+    center_crop,
+    color_normalize,
+    copyMakeBorder,
+    fixed_crop,
+    imdecode,
+    imread,
+    imresize,
+    random_crop,
+    random_size_crop,
+    resize_short,
+    scale_down,
+)
+
+__all__ = [
+    "imread",
+    "imdecode",
+    "imresize",
+    "resize_short",
+    "fixed_crop",
+    "random_crop",
+    "center_crop",
+    "random_size_crop",
+    "color_normalize",
+    "scale_down",
+    "copyMakeBorder",
+]
