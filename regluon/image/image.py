@@ -29,7 +29,9 @@ __all__ = [
 
 
 def _to_nd(arr: np.ndarray) -> NDArray:
-    return NDArray(torch.from_numpy(np.ascontiguousarray(arr)))
+    if not (arr.flags.writeable and arr.flags.c_contiguous):
+        arr = np.array(arr, order="C")
+    return NDArray(torch.from_numpy(arr))
 
 
 def _to_np(src) -> np.ndarray:
@@ -186,7 +188,7 @@ def fixed_crop(src, x0: int, y0: int, w: int, h: int, size: tuple | None = None,
     if size is not None and (w, h) != tuple(size):
         sizes = (h, w, size[1], size[0])
         return _finish(_resize.resize(arr, size[0], size[1], _get_interp_method(interp, sizes)), None)
-    return _to_nd(arr)
+    return _to_nd(np.array(arr))  # a copy, never a view of the caller's array
 
 
 def random_crop(src, size: tuple, interp: int = 2) -> tuple:

@@ -1,0 +1,123 @@
+"""mx.image against MXNet 1.9.1's results for fixed images (tests/golden/io/image.npz).
+
+Measured agreement (tools/gen_io_golden.py images, 24x36):
+- decoding JPEG and PNG, colour and grey, RGB and BGR: identical pixels;
+- imresize, uint8: nearest and bilinear identical; bicubic, area and Lanczos within 1 (OpenCV's
+  fixed-point rounding); float32: within 1e-4 for every interpolation.
+"""
+
+import os
+import random
+
+import numpy as np
+import pytest
+from mxnet.base import MXNetError
+
+import mxnet as mx
+
+from .conftest import GOLDEN
+
+IO = os.path.join(GOLDEN, "io")
+G = np.load(os.path.join(IO, "image.npz"))
+SRC = G["source_rgb"]
+EXACT_U8 = {0, 1}  # interpolations whose uint8 pixels equal MXNet's exactly
+
+
+def _bytes(name):
+    with open(os.path.join(IO, name), "rb") as f:
+        return f.read()
+
+
+DECODE = [k for k in G.files if k.startswith("decode/")]
+
+
+@pytest.mark.parametrize("key", DECODE)
+def test_imdecode_matches_mxnet(key):
+    _, name, flag, to_rgb = key.split("/")
+    img = mx.image.imdecode(_bytes(name), flag=int(flag), to_rgb=int(to_rgb))
+    assert isinstance(img, mx.nd.NDArray) and img.dtype == np.uint8
+    np.testing.assert_array_equal(img.asnumpy(), G[key])
+
+
+def test_imread_and_buffer_types(tmp_path):
+    path = os.path.join(IO, "img_rgb.png")
+    np.testing.assert_array_equal(mx.image.imread(path).asnumpy(), G["decode/img_rgb.png/1/1"])
+    np.testing.assert_array_equal(mx.image.imread(path, 0).asnumpy(), G["decode/img_rgb.png/0/1"])
+    raw = np.frombuffer(_bytes("img_rgb.png"), dtype=np.uint8)
+    np.testing.assert_array_equal(mx.image.imdecode(raw).asnumpy(), G["decode/img_rgb.png/1/1"])
+    np.testing.assert_array_equal(mx.image.imdecode(mx.nd.array(raw, dtype="uint8")).asnumpy(), SRC)
+    np.testing.assert_array_equal(SRC, G["decode/img_rgb.png/1/1"])  # PNG is lossless
+
+
+RESIZE = [k for k in G.files if k.startswith("imresize/")]
+
+
+@pytest.mark.parametrize("key", RESIZE)
+def test_imresize_matches_mxnet(key):
+    _, kind, size, interp = key.split("/")
+    w, h = map(int, size.split("x"))
+    src = mx.nd.array(SRC, dtype="uint8") if kind == "u8" else mx.nd.array(SRC, dtype="float32") / 3.0
+    out = mx.image.imresize(src, w, h, interp=int(interp)).asnumpy()
+    want = G[key]
+    assert out.shape == want.shape and out.dtype == want.dtype
+    if kind == "f32":
+        np.testing.assert_allclose(out, want, rtol=0, atol=1e-4)
+    elif int(interp) in EXACT_U8:
+        np.testing.assert_array_equal(out, want)
+    else:
+        assert np.abs(out.astype(int) - want).max() <= 1
+
+
+def test_crops_resize_short_border_scale_down():
+    src = mx.nd.array(SRC, dtype="uint8")
+    for size in (12, 30):
+        out = mx.image.resize_short(src, size).asnumpy()
+        assert out.shape == G[f"resize_short/{size}"].shape
+        assert np.abs(out.astype(int) - G[f"resize_short/{size}"]).max() <= 1
+    for w, h in ((20, 20), (40, 10)):
+        out, box = mx.image.center_crop(src, (w, h))
+        assert tuple(box) == tuple(G[f"center_crop_box/{w}x{h}"])
+        assert np.abs(out.asnumpy().astype(int) - G[f"center_crop/{w}x{h}"]).max() <= 1
+    np.testing.assert_array_equal(mx.image.fixed_crop(src, 3, 2, 10, 8).asnumpy(), G["fixed_crop/plain"])
+    out = mx.image.fixed_crop(src, 3, 2, 10, 8, size=(20, 16)).asnumpy()
+    assert np.abs(out.astype(int) - G["fixed_crop/resized"]).max() <= 1
+    for btype in range(5):
+        out = mx.image.copyMakeBorder(src, 2, 3, 4, 1, type=btype, value=9)
+        np.testing.assert_array_equal(out.asnumpy(), G[f"border/{btype}"])
+    out = mx.image.copyMakeBorder(src, 1, 1, 1, 1, values=(1, 2, 3))
+    np.testing.assert_array_equal(out.asnumpy(), G["border/values"])
+    cases = [((640, 480), (720, 120)), ((100, 100), (50, 200)), ((30, 40), (20, 10))]
+    assert [list(mx.image.scale_down(s, c)) for s, c in cases] == G["scale_down"].tolist()
+
+
+def test_random_crop_is_a_crop():
+    src = mx.nd.array(SRC, dtype="uint8")
+    random.seed(3)
+    out, (x0, y0, w, h) = mx.image.random_crop(src, (10, 8))
+    assert (w, h) == (10, 8) and 0 <= x0 <= 26 and 0 <= y0 <= 16
+    np.testing.assert_array_equal(out.asnumpy(), SRC[y0 : y0 + 8, x0 : x0 + 10])
+    out, (x0, y0, w, h) = mx.image.random_size_crop(src, (12, 12), (0.3, 0.6), (0.75, 1.33))
+    assert out.shape == (12, 12, 3) and 0.2 * 24 * 36 <= w * h <= 0.7 * 24 * 36
+
+
+def test_color_normalize_in_place():
+    img = mx.nd.array(SRC, dtype="float32")
+    mean, std = mx.nd.array([100, 110, 120]), mx.nd.array([50, 60, 70])
+    out = mx.image.color_normalize(img, mean, std)
+    np.testing.assert_allclose(out.asnumpy(), (SRC - [100, 110, 120]) / [50, 60, 70], rtol=1e-6)
+    assert out is img
+
+
+def test_bad_input():
+    with pytest.raises(MXNetError, match="decoding failed"):
+        mx.image.imdecode(b"this is not an image")
+    with pytest.raises(ValueError, match="buf must be of type bytes"):
+        mx.image.imdecode("a string")
+    with pytest.raises(MXNetError, match="flag must be 0"):
+        mx.image.imdecode(_bytes("img_rgb.png"), flag=-1)
+    with pytest.raises(MXNetError, match="cannot read"):
+        mx.image.imread("/nonexistent/cat.jpg")
+    with pytest.raises(ValueError, match="Unknown interp method 7"):
+        mx.image.imresize(mx.nd.array(SRC, dtype="uint8"), 5, 5, interp=7)
+    with pytest.raises(MXNetError, match="target size must be positive"):
+        mx.image.imresize(mx.nd.array(SRC, dtype="uint8"), 0, 5)
