@@ -1,8 +1,16 @@
-"""``gluon.data``: datasets, samplers and the DataLoader."""
+"""``gluon.data``: datasets, samplers, batchify functions and the DataLoader."""
 
-from .dataloader import DataLoader, default_batchify_fn
+from . import batchify
+from .dataloader import DataLoader, default_batchify_fn, default_mp_batchify_fn
 from .dataset import ArrayDataset, Dataset, SimpleDataset
-from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from .sampler import (
+    BatchSampler,
+    FilterSampler,
+    IntervalSampler,
+    RandomSampler,
+    Sampler,
+    SequentialSampler,
+)
 
 __all__ = [
     "Dataset",
@@ -12,6 +20,10 @@ __all__ = [
     "SequentialSampler",
     "RandomSampler",
     "BatchSampler",
+    "FilterSampler",
+    "IntervalSampler",
     "DataLoader",
     "default_batchify_fn",
+    "default_mp_batchify_fn",
+    "batchify",
 ]

@@ -40,6 +40,60 @@ class Dataset:
 
         return self.transform(first, lazy)
 
+    def filter(self, fn) -> Dataset:
+        """The samples for which ``fn(sample)`` is true (evaluated once, now).
+
+        Example:
+            >>> gdata.SimpleDataset([1, 2, 3, 4]).filter(lambda x: x > 2)[0]
+            3
+        """
+        from .sampler import FilterSampler
+
+        return _SampledDataset(self, FilterSampler(fn, self))
+
+    def shard(self, num_shards: int, index: int) -> Dataset:
+        """Part ``index`` of ``num_shards`` contiguous parts; the first ``len % num_shards`` parts
+        hold one sample more than the others.
+
+        Example:
+            >>> len(gdata.SimpleDataset(list(range(10))).shard(3, 0))
+            4
+        """
+        if num_shards <= 0:
+            raise ValueError(f"shard: num_shards must be positive, got {num_shards}")
+        if not 0 <= index < num_shards:
+            raise ValueError(f"shard: index {index} is out of range for {num_shards} shards")
+        base, rest = divmod(len(self), num_shards)
+        start = base * index + min(index, rest)
+        from .sampler import SequentialSampler
+
+        return _SampledDataset(self, SequentialSampler(base + (index < rest), start))
+
+    def take(self, count: int | None) -> Dataset:
+        """The first ``count`` samples (all of them when ``count`` is None or too large).
+
+        Example:
+            >>> list(gdata.SimpleDataset([5, 6, 7]).take(2))
+            [5, 6]
+        """
+        from .sampler import SequentialSampler
+
+        n = len(self) if count is None or count > len(self) else count
+        return _SampledDataset(self, SequentialSampler(n))
+
+    def sample(self, sampler) -> Dataset:
+        """The samples at the indices ``sampler`` yields, in its order.
+
+        Example:
+            >>> list(gdata.SimpleDataset([5, 6, 7]).sample(gdata.SequentialSampler(2, 1)))
+            [6, 7]
+        """
+        from .sampler import Sampler
+
+        if not isinstance(sampler, Sampler):
+            raise TypeError(f"Invalid sampler type: {type(sampler)}. Expected gluon.data.Sampler instead.")
+        return _SampledDataset(self, sampler)
+
     def _gather(self, indices: np.ndarray):
         """A whole batch in one vectorised index, or None when the dataset cannot do that."""
         return None
@@ -129,6 +183,24 @@ def _item(data, idx):
     if isinstance(data, NDArray) and data.ndim == 1:
         return data[idx].asnumpy()[0]
     return data[idx]
+
+
+class _SampledDataset(Dataset):
+    """The samples of ``data`` at the indices of a sampler (fixed when the dataset is made)."""
+
+    def __init__(self, data: Dataset, sampler):
+        self._data = data
+        self._indices = np.fromiter((int(i) for i in sampler), dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def __getitem__(self, idx):
+        return self._data[int(self._indices[idx])]
+
+    def _gather(self, indices):
+        rows = indices.asnumpy() if isinstance(indices, NDArray) else np.asarray(indices)
+        return self._data._gather(self._indices[rows])
 
 
 class _LazyTransformDataset(Dataset):

@@ -61,6 +61,59 @@ class RandomSampler(Sampler):
         return self._length
 
 
+class FilterSampler(Sampler):
+    """The indices of the samples of ``dataset`` for which ``fn(sample)`` is true (decided once, here).
+
+    Example:
+        >>> list(gdata.FilterSampler(lambda x: x % 2 == 0, gdata.SimpleDataset([1, 2, 4, 5])))
+        [1, 2]
+    """
+
+    def __init__(self, fn, dataset):
+        self._fn, self._dataset = fn, dataset
+        self._indices = [i for i in range(len(dataset)) if fn(dataset[i])]
+
+    def __iter__(self):
+        return iter(self._indices)
+
+    def __len__(self) -> int:
+        return len(self._indices)
+
+    def _order(self) -> np.ndarray:
+        return np.asarray(self._indices, dtype=np.int64)
+
+
+class IntervalSampler(Sampler):
+    """Every ``interval``-th index: ``0, interval, 2*interval, ...``; with ``rollover`` the pass goes on
+    with ``1, 1+interval, ...`` and so on until every index of ``range(length)`` was visited once.
+
+    Example:
+        >>> list(gdata.IntervalSampler(6, 3))
+        [0, 3, 1, 4, 2, 5]
+        >>> list(gdata.IntervalSampler(6, 3, rollover=False))
+        [0, 3]
+    """
+
+    def __init__(self, length: int, interval: int, rollover: bool = True):
+        if not 0 < interval <= length:
+            raise ValueError(
+                f"IntervalSampler: interval {interval} must be positive and at most the length {length}"
+            )
+        self._length, self._interval, self._rollover = length, interval, rollover
+
+    def _order(self) -> np.ndarray:
+        starts = range(self._interval) if self._rollover else range(1)
+        return np.concatenate([np.arange(s, self._length, self._interval) for s in starts])
+
+    def __iter__(self):
+        return iter(self._order().tolist())
+
+    def __len__(self) -> int:
+        if self._rollover:
+            return self._length
+        return (self._length + self._interval - 1) // self._interval
+
+
 class BatchSampler(Sampler):
     """Group the indices of ``sampler`` into lists of ``batch_size``.
 
