@@ -16,7 +16,7 @@ from ...base import MXNetError
 from ..params import Bool, Float, FloatTuple, Int, Param, Shape
 from ..register import OpDef, Sample, register
 from ._common import rand
-from .optimizer_ops import MULTI_NO_GOLDEN, check_master, clipped, f32, scalars
+from .optimizer_ops import MULTI_NO_GOLDEN, add_decay, check_master, clipped, f32, scalars
 
 _LR = Param("lr", Float(), None, "Learning rate.", required=True)
 _WD = Param("wd", Float(), 0.0, "Weight decay.")
@@ -82,17 +82,19 @@ def lamb_direction(
     """LAMB phase 1 on lists: updates the moments, returns ``m_hat / (sqrt(v_hat) + eps) + wd * w``."""
     g = clipped(grads, rescale, clip)
     _moments(means, variances, g, beta1, beta2)
+    del g
     beta1, beta2 = f32(beta1), f32(beta2)
     if bias_correction:
-        m = torch._foreach_div(means, scalars([1.0 - beta1**t for t in steps]))
-        v = torch._foreach_div(variances, scalars([1.0 - beta2**t for t in steps]))
+        den = torch._foreach_div(variances, scalars([1.0 - beta2**t for t in steps]))
+        torch._foreach_sqrt_(den)
+        upd = torch._foreach_div(means, scalars([1.0 - beta1**t for t in steps]))
     else:
-        m, v = means, variances
-    den = torch._foreach_sqrt(v)
+        den = torch._foreach_sqrt(variances)
+        upd = [m.clone() for m in means]
     torch._foreach_add_(den, epsilon)
-    upd = torch._foreach_div(m, den)
-    if any(wds):
-        torch._foreach_add_(upd, torch._foreach_mul(weights, scalars(list(wds))))
+    torch._foreach_div_(upd, den)
+    del den
+    add_decay(upd, weights, wds)
     return upd
 
 

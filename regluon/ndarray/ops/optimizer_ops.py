@@ -45,12 +45,22 @@ def scalars(values: list):
     return first
 
 
+def add_decay(targets, weights, wds) -> None:
+    """``targets += wd * weights`` in place, one kernel per group of equal ``wd`` (no temporaries)."""
+    groups: dict = {}
+    for k, wd in enumerate(wds):
+        if wd:
+            groups.setdefault(wd, []).append(k)
+    for wd, ks in groups.items():
+        torch._foreach_add_([targets[k] for k in ks], [weights[k] for k in ks], alpha=wd)
+
+
 def clipped(grads, rescale_grad: float, clip_gradient: float, weights=None, wds=None):
     """New tensors ``clip(rescale_grad * grad [+ wd * weight])``; weight decay, when given, joins
     before clipping (Adam, RMSProp, FTML do that; the SGD family adds it after)."""
     g = torch._foreach_mul(grads, rescale_grad)
-    if wds is not None and any(wds):
-        torch._foreach_add_(g, torch._foreach_mul(weights, scalars(wds)))
+    if wds is not None:
+        add_decay(g, weights, wds)
     if clip_gradient >= 0:
         torch._foreach_clamp_min_(g, -clip_gradient)
         torch._foreach_clamp_max_(g, clip_gradient)
@@ -66,19 +76,38 @@ def _step(grads, lrs, rescale_grad, clip_gradient):
     return g
 
 
-def sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=False):
+def _groups(lrs, wds) -> list[tuple[float, float, list[int]]]:
+    """Positions grouped by their (lr, wd) pair, so each group runs with plain scalar arguments."""
+    groups: dict = {}
+    for k, key in enumerate(zip(lrs, wds)):
+        groups.setdefault(key, []).append(k)
+    return [(lr, wd, ks) for (lr, wd), ks in groups.items()]
+
+
+def sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient):
     """MXNet's SGD rule on lists of tensors (in place on ``weights`` and ``moms``).
 
     Without momentum:  w = (1 - lr*wd) * w - lr * clip(rescale*g)
     With momentum:     m = momentum*m - lr*wd*w - lr*clip(rescale*g);  w = w + m
 
-    The products are rounded in MXNet's order, so results match MXNet's kernels bit for bit
-    where the hardware rounds the same way. ``fused=True`` (the multi-tensor ops, which Trainer
-    uses) folds ``lr * rescale_grad`` into one kernel when nothing else applies.
+    Without clipping, each group of weights sharing (lr, wd) takes three or four in-place
+    multi-tensor kernels and no temporary (the scalar products are folded, which moves results by
+    at most an ulp from MXNet's rounding). With clipping, the clipped gradient is one temporary.
     """
-    if moms is None and fused and clip_gradient < 0 and not any(wds) and all(lr == lrs[0] for lr in lrs):
-        # one kernel: w += (-lr * rescale) * g; equal to the two-step rounding up to one ulp
-        torch._foreach_add_(weights, grads, alpha=-lrs[0] * rescale_grad)
+    if clip_gradient < 0:
+        for lr, wd, ks in _groups(lrs, wds):
+            ws, gs = [weights[k] for k in ks], [grads[k] for k in ks]
+            if moms is None:
+                if wd:
+                    torch._foreach_mul_(ws, 1.0 - lr * wd)
+                torch._foreach_add_(ws, gs, alpha=-lr * rescale_grad)
+                continue
+            ms = [moms[k] for k in ks]
+            torch._foreach_mul_(ms, momentum)
+            if wd:
+                torch._foreach_add_(ms, ws, alpha=-lr * wd)
+            torch._foreach_add_(ms, gs, alpha=-lr * rescale_grad)
+            torch._foreach_add_(ws, ms)
         return
     step = _step(grads, lrs, rescale_grad, clip_gradient)
     if moms is None:
@@ -425,10 +454,10 @@ def _multi(group: int, mom: bool, mp: bool, preloaded: bool):
             for m in masters:
                 check_master("multi_mp_sgd_update", m)
             grads = [g.float() for g in grads]
-            sgd_kernel(masters, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=True)
+            sgd_kernel(masters, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient)
             return tuple(_cast_into(weights, masters, _out))
         weights = [w.clone() for w in weights] if _out is None else list(_out)
-        sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=True)
+        sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient)
         return tuple(weights)
 
     return impl
