@@ -267,3 +267,32 @@ def test_python_number_operands_keep_the_array_dtype():
     np.testing.assert_allclose((3 - nd.array([1, 2])).asnumpy(), [2, 1])
     np.testing.assert_allclose((2 ** nd.array([1, 2])).asnumpy(), [2, 4])
     np.testing.assert_allclose((nd.array([1, 2]) >= 2).asnumpy(), [0, 1])
+
+
+def test_reshape_shares_storage_and_T_copies():
+    x = nd.arange(6)
+    y = x.reshape((2, 3))
+    z = x.reshape((0,))  # MXNet's code 0 copies the dimension
+    y[:] = 1
+    assert x.asnumpy().tolist() == [1] * 6 and z.asnumpy().tolist() == [1] * 6
+    assert x.reshape(3, 2).shape == (3, 2) and x.reshape(shape=(-1, 3)).shape == (2, 3)
+    assert nd.ones((2, 3, 4)).reshape((-3, -2)).shape == (6, 4)
+    assert nd.ones((2, 3, 4)).reshape((-1, 0), reverse=True).shape == (6, 4)
+    with pytest.raises(MXNetError):
+        x.reshape((4, 2))
+    for shape in ((1, 5), (5,), (2, 3)):
+        a = nd.ones(shape)
+        t = a.T
+        t[:] = 7
+        assert a.asnumpy().min() == 1 and t.shape == shape[::-1]
+
+
+def test_indexing_and_reshape_of_attached_arrays_outside_record_keep_no_graph():
+    x = nd.array([[1.0, 2.0], [3.0, 4.0]])
+    x.attach_grad()
+    row, flat, tr = x[1], x.reshape((4,)), x.T
+    with autograd.record():
+        z = (x * (row + flat[:2].reshape((2,)) + tr[0])).sum()
+    z.backward()
+    # d/dx of sum(x * c) with c = row + flat[:2] + x.T[0] taken as constants
+    np.testing.assert_allclose(x.grad.asnumpy(), [[3 + 1 + 1, 4 + 2 + 3]] * 2)
