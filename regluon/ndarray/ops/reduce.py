@@ -48,15 +48,16 @@ def _reducer(name, fn):
         axes = reduce_axes(name, data.dim(), axis, exclude)
         if not axes:
             return data.clone()
+        dims = axes[0] if len(axes) == 1 else axes  # torch parses one int faster than a tuple
         if data.dtype is torch.bool:  # MXNet reduces bool arrays to bool (a sum is True where any is)
-            return _at_least_1d(fn(data.to(torch.float32), axes, keepdims)).to(torch.bool)
-        return _at_least_1d(fn(data, axes, keepdims))
+            return _at_least_1d(fn(data.to(torch.float32), dims, keepdims)).to(torch.bool)
+        return _at_least_1d(fn(data, dims, keepdims))
 
     return impl
 
 
 def _prod(t, axes, keepdims):
-    for ax in sorted(axes, reverse=True):
+    for ax in sorted(axes if isinstance(axes, tuple) else (axes,), reverse=True):
         t = torch.prod(t, dim=ax, keepdim=keepdims)
     return t
 
