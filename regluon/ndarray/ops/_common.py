@@ -17,7 +17,11 @@ def rand(*shape, low=-2.0, high=2.0, seed=0, dtype="float32"):
 
 def unary_samples(low=-2.0, high=2.0):
     def samples():
-        return [Sample((rand(2, 3, low=low, high=high),)), Sample((rand(4, low=low, high=high, seed=1),))]
+        return [
+            Sample((rand(2, 3, low=low, high=high),)),
+            Sample((rand(4, low=low, high=high, seed=1),)),
+            Sample((rand(3, 1, 1, low=low, high=high, seed=2),)),  # size-1 axes
+        ]
 
     return samples
 
@@ -29,9 +33,33 @@ def binary_samples(low=-2.0, high=2.0):
             Sample((a, rand(2, 3, low=low, high=high, seed=3))),
             Sample((a, rand(1, 3, low=low, high=high, seed=4))),
             Sample((rand(4, 1, 2, low=low, high=high), rand(3, 1, low=low, high=high, seed=5))),
+            # broadcasting edge cases: both sides stretched, a (1, 1) array, a (1,) array against 3-d
+            Sample((rand(2, 1, 3, low=low, high=high, seed=6), rand(1, 4, 1, low=low, high=high, seed=7))),
+            Sample((rand(1, 1, low=low, high=high, seed=8), a)),
+            Sample((rand(2, 3, 4, low=low, high=high, seed=9), rand(1, low=low, high=high, seed=10))),
         ]
 
     return samples
+
+
+def broadcast_errors(op: str):
+    """Error inputs of a broadcasting binary op: shapes that do not broadcast."""
+
+    def errors():
+        return [
+            ((rand(2, 3), rand(3, 2)), {}, rf"{op}: operands could not be broadcast together: lhs \(2, 3\) "),
+            ((rand(2, 3), rand(4)), {}, rf"{op}: .* lhs \(2, 3\) float32, rhs \(4,\) float32"),
+        ]
+
+    return errors
+
+
+def broadcast_error(op: str, a, b) -> MXNetError:
+    """The error for two shapes that do not broadcast (each axis, aligned from the end, must match or be 1)."""
+    return MXNetError(
+        f"{op}: operands could not be broadcast together: lhs {shape_str(a.shape)} {str(a.dtype)[6:]}, "
+        f"rhs {shape_str(b.shape)} {str(b.dtype)[6:]} (aligned from the last axis, each axis must match or be 1)"
+    )
 
 
 def same_dtype(op, a, b):

@@ -11,7 +11,7 @@ from ...base import MXNetError, shape_str
 from ..dtypes import float_to_int, scalar_operands
 from ..params import Float, Param
 from ..register import OpDef, Sample, register
-from ._common import binary_samples, rand, same_dtype, unary_samples
+from ._common import binary_samples, broadcast_error, broadcast_errors, rand, same_dtype, unary_samples
 
 
 def _np_round(x):
@@ -268,7 +268,12 @@ def _broadcast_impl(name, fn):
         if lhs.dtype != rhs.dtype:
             same_dtype(name, lhs, rhs)  # raises the error
         _no_bool(name, lhs)
-        return fn(lhs, rhs)
+        try:
+            return fn(lhs, rhs)
+        except RuntimeError:
+            if lhs.shape != rhs.shape:
+                raise broadcast_error(name, lhs, rhs) from None
+            raise
 
     return impl
 
@@ -302,6 +307,7 @@ for _key, (_fn, _ref, _diff, _doc, _same, _extra) in _BINARY.items():
             aliases=_extra,
             ref=_ref,
             samples=binary_samples(_lo, _hi),
+            errors=broadcast_errors("broadcast_" + _key),
             differentiable=_diff,
             method="broadcast_" + _key,
             doc=f"{_doc} of two arrays, element-wise, with NumPy-style broadcasting.",
@@ -315,6 +321,9 @@ for _key, (_fn, _ref, _diff, _doc, _same, _extra) in _BINARY.items():
             aliases=_same[1:],
             ref=_ref,
             samples=_same_shape_samples(_lo, _hi),
+            errors=lambda _n=_same[0]: [
+                ((rand(2, 3), rand(3, 2)), {}, rf"{_n}: inputs must have the same shape")
+            ],
             differentiable=_diff,
             doc=f"{_doc} of two arrays of the same shape, element-wise.",
         )
