@@ -6,7 +6,8 @@ lists of tensors. Passing ``out=weight`` (as MXNet's optimizers do) updates the 
 without ``out`` the weight is left alone and a new array is returned, while optimizer states
 (momentum, float32 master weights) are always updated in place, as in MXNet.
 
-The adaptive rules (Adam, RMSProp, FTML, Ftrl, LAMB, AdamW) are in ``adaptive_optimizer_ops``.
+The adaptive rules (Adam, RMSProp, FTML, Ftrl) are in ``adaptive_optimizer_ops``, LAMB and AdamW in
+``lamb_ops``.
 """
 
 from __future__ import annotations
