@@ -367,20 +367,24 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     simple = op.infer_shape is None and not op.creates and not op.takes_out and n_in > 0
 
     direct = op.direct if n_in == 2 and not variadic else None
+    names = frozenset(input_names)
+    # with no keyword arguments the parameters are the defaults (shared, never modified by fast_call)
+    no_kwargs_fast = simple and not op.required
 
     def fn(*args, out=None, **kwargs):
-        if len(args) == n_in and not variadic:
-            if direct is not None and out is None and not kwargs:
-                res = direct_binary(direct, args[0], args[1])
-                if res is not None:
-                    return res
-            for name in input_names:
-                if name in kwargs:
-                    break
-            else:  # common case: all inputs positional, parameters by keyword
-                if out is None and simple:
+        # common case: all inputs positional, parameters by keyword
+        if len(args) == n_in and not variadic and (not kwargs or names.isdisjoint(kwargs)):
+            if out is None:
+                if not kwargs:
+                    if direct is not None:
+                        res = direct_binary(direct, args[0], args[1])
+                        if res is not None:
+                            return res
+                    if no_kwargs_fast:
+                        return fast_call(op, args, op.defaults)
+                elif simple:
                     return fast_call(op, args, parse_params(op, kwargs))
-                return invoke(op, args, parse_params(op, kwargs), out)
+            return invoke(op, args, parse_params(op, kwargs), out)
         if variadic:
             inputs = list(args)
             if not inputs and input_names[0] in kwargs:
