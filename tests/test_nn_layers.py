@@ -49,26 +49,7 @@ def _maker(program: str):
     return make
 
 
-# MXNet 1.9.1's CPU BatchNorm, run under record(train_mode=False), back-propagates with the full
-# training-mode formula (mean and variance terms) evaluated at the running statistics; regluon's
-# BatchNorm operator (ndarray/ops/norm.py) uses the plain scale gamma/sqrt(running_var + eps).
-# With ceil_mode (pooling_convention='full') MXNet keeps a last window that lies wholly in the
-# padding (max gives -FLT_MAX there, avg 0); the Pooling operator (ndarray/ops/conv.py) uses torch's
-# rule, which drops it, so the output is one shorter.
-_KNOWN = {
-    "batchnorm_pred": "BatchNorm op: predict-mode input gradient differs from MXNet's (see comment above)",
-    "maxpool1d_ceil_pad": "Pooling op: ceil_mode drops a last window that MXNet keeps (see comment above)",
-    "avgpool1d_ceil_pad": "Pooling op: ceil_mode drops a last window that MXNet keeps (see comment above)",
-}
-
-
-@pytest.mark.parametrize(
-    "cid",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason=_KNOWN[c])) if c in _KNOWN else c
-        for c in sorted(_GOLDEN["cases"])
-    ],
-)
+@pytest.mark.parametrize("cid", sorted(_GOLDEN["cases"]))
 def test_layer_matches_mxnet(cid, tmp_path):
     case = _GOLDEN["cases"][cid]
     arrays = _arrays(cid)

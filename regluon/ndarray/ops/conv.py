@@ -417,23 +417,47 @@ def _pool(
 
 
 def _pool_nc(x, kernel, stride, pad, pool_type, p_value, count_include_pad, convention):
-    """Pooling of channels-first data with 'valid' (floor) or 'full' (ceil) output sizes."""
+    """Pooling of channels-first data with 'valid' (floor) or 'full' (ceil) output sizes.
+
+    With 'full', MXNet keeps a last window that lies wholly in the right padding (torch drops it):
+    that window is all padding, so its value is the pooling of nothing (max: the lowest float,
+    others: 0) and it is appended as a constant.
+    """
+    out = _pool_torch(x, kernel, stride, pad, pool_type, p_value, count_include_pad, convention == "full")
+    if convention != "full":
+        return out
+    missing = []
+    for i, (size, k, s, p) in enumerate(zip(x.shape[2:], kernel, stride, pad)):
+        want = -(-(size + 2 * p - k) // s) + 1
+        missing.append(max(0, want - out.shape[2 + i]))
+    if any(missing):
+        fill = torch.finfo(out.dtype).min if pool_type == "max" else 0.0
+        out = tF.pad(out, [q for m in reversed(missing) for q in (0, m)], value=fill)
+    return out
+
+
+def _pool_torch(x, kernel, stride, pad, pool_type, p_value, count_include_pad, ceil):
     n = x.dim() - 2
-    ceil = convention == "full"
     name = ("1d", "2d", "3d")[n - 1]
     if pool_type == "max":
         return getattr(tF, f"max_pool{name}")(x, kernel, stride, pad, ceil_mode=ceil)
-    if pool_type in ("avg", "sum"):
+    if pool_type == "avg":
         include = True if count_include_pad is None else count_include_pad
-        out = getattr(tF, f"avg_pool{name}")(
+        return getattr(tF, f"avg_pool{name}")(
             x, kernel, stride, pad, ceil_mode=ceil, count_include_pad=include
         )
-        return out * math.prod(kernel) if pool_type == "sum" else out
+    if pool_type == "sum":
+        return _window_sum(x, kernel, stride, pad, ceil)
     p = p_value or 2
-    if any(pad):
-        x = tF.pad(x, [q for v in reversed(pad) for q in (v, v)])
-    s = getattr(tF, f"avg_pool{name}")(x.abs() ** p, kernel, stride, 0, ceil_mode=ceil) * math.prod(kernel)
-    return s ** (1.0 / p)
+    return _window_sum(x.abs() ** p, kernel, stride, pad, ceil) ** (1.0 / p)
+
+
+def _window_sum(x, kernel, stride, pad, ceil):
+    """The sum over each window (padding counts as 0, windows cut by the edge sum what they hold)."""
+    if x.dim() == 3:  # torch's 1-d average pooling has no divisor_override: pool a 1-row image
+        return _window_sum(x.unsqueeze(2), (1, *kernel), (1, *stride), (0, *pad), ceil).squeeze(2)
+    pool = tF.avg_pool2d if x.dim() == 4 else tF.avg_pool3d
+    return pool(x, kernel, stride, pad, ceil_mode=ceil, count_include_pad=True, divisor_override=1)
 
 
 def _pool_same(x, kernel, stride, pad, pool_type, p_value):

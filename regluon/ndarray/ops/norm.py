@@ -53,6 +53,35 @@ class _BatchNormTrain(torch.autograd.Function):
         return (dx if axis == 1 else dx.movedim(1, axis)), dgamma, dbeta, None, None, None, None, None, None
 
 
+class _BatchNormPredict(torch.autograd.Function):
+    """Normalization with the moving statistics, differentiated as MXNet 1.9.1 does under
+    ``record(train_mode=False)``: its backward applies the training-mode formula (the one that
+    treats the statistics as functions of the batch) at the moving statistics. With
+    ``use_global_stats=True`` MXNet differentiates the plain affine map instead (not this class)."""
+
+    @staticmethod
+    def forward(ctx, x, gamma, beta, moving_mean, moving_var, eps, fix_gamma, axis):
+        g = torch.ones_like(gamma) if fix_gamma else gamma
+        x1 = x if axis == 1 else x.movedim(axis, 1)
+        mean, invstd = moving_mean.detach().clone(), torch.rsqrt(moving_var.detach() + eps)
+        out = tF.batch_norm(x1, mean, moving_var.detach(), g, beta, training=False, eps=eps)
+        ctx.save_for_backward(x1, g, mean, invstd)
+        ctx.cfg = (eps, fix_gamma, axis)
+        return out if axis == 1 else out.movedim(1, axis)
+
+    @staticmethod
+    def backward(ctx, dy):
+        x1, g, mean, invstd = ctx.saved_tensors
+        eps, fix_gamma, axis = ctx.cfg
+        dy1 = (dy if axis == 1 else dy.movedim(axis, 1)).contiguous()
+        dx, dgamma, dbeta = torch.ops.aten.native_batch_norm_backward(
+            dy1, x1, g, None, None, mean, invstd, True, eps, [True, not fix_gamma, True]
+        )
+        if fix_gamma:
+            dgamma = torch.zeros_like(dbeta)
+        return (dx if axis == 1 else dx.movedim(1, axis)), dgamma, dbeta, None, None, None, None, None
+
+
 def _batchnorm(
     data,
     gamma,
@@ -89,6 +118,9 @@ def _batchnorm(
         out, mean, invstd = _BatchNormTrain.apply(
             data, gamma, beta, moving_mean, moving_var, eps, momentum, fix_gamma, ax
         )
+    elif autograd_state.recording and not use_global_stats and torch.is_grad_enabled():
+        out = _BatchNormPredict.apply(data, gamma, beta, moving_mean, moving_var, eps, fix_gamma, ax)
+        mean, invstd = moving_mean.detach(), torch.rsqrt(moving_var.detach() + eps)
     else:
         mean, invstd = moving_mean.detach(), torch.rsqrt(moving_var.detach() + eps)
         g = torch.ones_like(gamma) if fix_gamma else gamma
