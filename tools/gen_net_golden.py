@@ -44,9 +44,8 @@ def run(net, x):
     LeNet's weight gradients are off, and they change from run to run, as if a pooling workspace
     were left unset). Its float64 kernels agree with finite differences, so the gradient golden
     comes from a float64 copy of the network. It is taken in training mode where the network has
-    no Dropout: in predict mode MXNet's BatchNorm backward uses the batch statistics although its
-    forward used the running ones (regluon differentiates what the forward computed; README,
-    known differences).
+    no Dropout (batch statistics in BatchNorm), in predict mode where it has (Dropout is random
+    in training mode).
     """
     out = net(x)
     ret = {"predict": out.asnumpy()}
