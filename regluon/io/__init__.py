@@ -1,0 +1,12 @@
+"""mx.io: data iterators (NDArrayIter, ResizeIter, PrefetchingIter, ImageRecordIter) and batches.
+
+Example
+-------
+>>> it = mx.io.NDArrayIter(np.zeros((10, 3)), np.arange(10), batch_size=4, last_batch_handle='discard')
+>>> [batch.data[0].shape for batch in it]
+[(4, 3), (4, 3)]
+"""
+
+from .io import DataBatch, DataDesc, DataIter, NDArrayIter, PrefetchingIter, ResizeIter
+
+__all__ = ["DataBatch", "DataDesc", "DataIter", "NDArrayIter", "PrefetchingIter", "ResizeIter"]

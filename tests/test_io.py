@@ -1,0 +1,116 @@
+"""mx.io iterators against MXNet 1.9.1's batch sequences (tests/golden/io/iter.json)."""
+
+import json
+import os
+
+import numpy as np
+import pytest
+from mxnet.base import MXNetError
+
+import mxnet as mx
+
+from .conftest import GOLDEN
+
+with open(os.path.join(GOLDEN, "io", "iter.json")) as _f:
+    CASES = json.load(_f)
+DATA = np.arange(30, dtype=np.float32).reshape(10, 3)
+LABEL = np.arange(10, dtype=np.float32) * 10
+
+
+def _build(name):
+    """The iterator MXNet ran for case ``name`` (tools/gen_io_golden.py, iter_golden) and its epochs."""
+    kind, _, rest = name.partition("/")
+    if kind in ("pad", "discard", "roll_over"):
+        return mx.io.NDArrayIter(DATA, LABEL, batch_size=int(rest[2:]), last_batch_handle=kind), 3
+    if kind == "dict":
+        return mx.io.NDArrayIter({"a": DATA, "b": DATA[:, :2] * -1}, {"lab": LABEL}, batch_size=4), 2
+    if kind == "list_nolabel":
+        return mx.io.NDArrayIter([DATA, DATA * 2], None, batch_size=6, data_name="x"), 1
+    if kind == "shuffle":
+        np.random.seed(7)
+        return mx.io.NDArrayIter(DATA, LABEL, batch_size=4, shuffle=True, last_batch_handle=rest), 2
+    if name == "resize/5":
+        return mx.io.ResizeIter(mx.io.NDArrayIter(DATA, LABEL, batch_size=4), 5), 2
+    if name == "resize/2_keep":
+        return mx.io.ResizeIter(mx.io.NDArrayIter(DATA, LABEL, batch_size=4), 2, reset_internal=False), 3
+    if kind == "prefetch":
+        return mx.io.PrefetchingIter(mx.io.NDArrayIter(DATA, LABEL, batch_size=4)), 2
+    if kind == "dtypes":
+        return mx.io.NDArrayIter(DATA.astype(np.float64), LABEL.astype(np.int32), batch_size=5), 1
+    if kind == "dtypes_nd":
+        return mx.io.NDArrayIter(
+            mx.nd.array(DATA, dtype="int32"), mx.nd.array(LABEL, dtype="float64"), batch_size=5
+        ), 1
+    if kind == "dict_order":
+        return mx.io.NDArrayIter({"zz": DATA, "aa": DATA * 2}, None, batch_size=5), 1
+    if kind == "hard_reset":
+        it = mx.io.NDArrayIter(DATA, LABEL, batch_size=4, last_batch_handle="roll_over")
+        for _ in it:
+            pass
+        it.hard_reset()
+        return it, 1
+    raise KeyError(name)
+
+
+def _descs(descs):
+    return [[d.name, list(d.shape), np.dtype(d.dtype).name, d.layout] for d in descs]
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_batch_sequence_matches_mxnet(name):
+    it, epochs = _build(name)
+    want = CASES[name]
+    assert _descs(it.provide_data) == want["provide_data"]
+    assert _descs(it.provide_label) == want["provide_label"]
+    assert len(want["batches"]) == epochs
+    for epoch in want["batches"]:
+        got = list(it)
+        assert len(got) == len(epoch)
+        for b, w in zip(got, epoch):
+            assert [d.asnumpy().tolist() for d in b.data] == w["data"]
+            assert [d.asnumpy().tolist() for d in (b.label or [])] == w["label"]
+            assert [np.dtype(d.dtype).name for d in b.data + (b.label or [])] == w["dtypes"]
+            assert b.pad == w["pad"] and b.index == w["index"]
+        it.reset()
+
+
+def test_next_and_iter_protocol():
+    it = mx.io.NDArrayIter(DATA, LABEL, batch_size=5)
+    assert iter(it) is it
+    first = it.next()
+    assert isinstance(first, mx.io.DataBatch) and first.data[0].shape == (5, 3)
+    next(it)
+    with pytest.raises(StopIteration):
+        it.next()
+    assert str(first) == "DataBatch: data shapes: [(5, 3)] label shapes: [(5,)]"
+
+
+def test_data_desc():
+    d = mx.io.DataDesc("data", (4, 3))
+    assert repr(d) == "DataDesc[data,(4, 3),<class 'numpy.float32'>,NCHW]"
+    assert d == ("data", (4, 3)) and d.layout == "NCHW"
+    assert mx.io.DataDesc.get_batch_axis("TNC") == 1 and mx.io.DataDesc.get_batch_axis(None) == 0
+    (a,) = mx.io.DataDesc.get_list([("a", (1, 2))], [("a", np.int32)])
+    assert a.dtype is np.int32
+
+
+def test_prefetching_joins_iterators_and_renames():
+    it = mx.io.PrefetchingIter(
+        [mx.io.NDArrayIter(DATA, LABEL, batch_size=5), mx.io.NDArrayIter(DATA * 2, LABEL, batch_size=5)],
+        rename_data=[{"data": "x"}, {"data": "y"}],
+    )
+    assert [d.name for d in it.provide_data] == ["x", "y"]
+    batches = list(it)
+    assert len(batches) == 2 and len(batches[0].data) == 2
+    np.testing.assert_array_equal(batches[1].data[1].asnumpy(), DATA[5:] * 2)
+    it.reset()
+    assert len(list(it)) == 2
+
+
+def test_bad_input():
+    with pytest.raises(MXNetError, match="same first dimension"):
+        mx.io.NDArrayIter(DATA, LABEL[:9], batch_size=4)
+    with pytest.raises(ValueError, match="last_batch_handle"):
+        mx.io.NDArrayIter(DATA, LABEL, batch_size=4, last_batch_handle="wrap")
+    with pytest.raises(MXNetError, match="batch_size must be positive"):
+        mx.io.NDArrayIter(DATA, batch_size=0)
