@@ -183,7 +183,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--repeats", type=int, default=None, help="rounds per thread count (default 9)")
     parser.add_argument(
-        "--clock", choices=("wall", "cpu"), default="wall", help="wall time or process CPU time"
+        "--clock",
+        choices=("wall", "cpu"),
+        default="wall",
+        help="wall time, or this process's CPU time (steadier on a busy machine; meaningful with --threads 1, "
+        "since idle OpenMP workers spin)",
+    )
+    parser.add_argument(
+        "--threads", type=int, action="append", help="thread count(s) to run (default: 1 and all)"
     )
     parser.add_argument("--mxnet-child", nargs=1, type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -201,7 +208,7 @@ def main() -> None:
         f"op overhead, microseconds per call ({CLOCK_NAME} clock, median of {repeats} interleaved rounds); "
         f"torch {torch.__version__}, {cores} cores, load average {os.getloadavg()[0]:.1f}"
     )
-    for threads in sorted({1, cores}):
+    for threads in sorted(set(args.threads or (1, cores))):
         sides = measure(threads, repeats)
         med = {side: {k: statistics.median(v) for k, v in times.items()} for side, times in sides.items()}
         mx_med = med.get("mxnet", {})
