@@ -206,3 +206,93 @@ def test_misuse_errors(tmp_path):
         mx.recordio.unpack(bad)
     with pytest.raises(MXNetError, match="unpack_img: decoding failed"):
         mx.recordio.unpack_img(mx.recordio.pack(mx.recordio.IRHeader(0, 0, 0, 0), b"not an image"))
+
+
+# ------------------------------------------------------------------ im2rec
+def _image_tree(root):
+    from PIL import Image
+
+    rs = np.random.RandomState(1)
+    files = {}
+    for rel in ["cats/b.png", "cats/a.png", "dogs/c.png", "dogs/skip.txt", "top.png"]:
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if rel.endswith(".txt"):
+            path.write_text("not an image")
+            continue
+        img = rs.randint(0, 256, (6 + len(files), 10, 3)).astype(np.uint8)
+        Image.fromarray(img).save(path)
+        files[rel] = img
+    return files
+
+
+def _im2rec(*argv):
+    from regluon.tools import im2rec
+
+    return im2rec.main([str(a) for a in argv])
+
+
+def test_im2rec_list_recursive_and_split(tmp_path):
+    root = tmp_path / "imgs"
+    _image_tree(root)
+    assert _im2rec("--list", "--recursive", "--no-shuffle", tmp_path / "all", root) == 0
+    lines = (tmp_path / "all.lst").read_text().splitlines()
+    # MXNet's walk order: root's own files first (label 0), then sorted sub-folders
+    assert lines == [
+        "0\t0.000000\ttop.png",
+        "1\t1.000000\tcats/a.png",
+        "2\t1.000000\tcats/b.png",
+        "3\t2.000000\tdogs/c.png",
+    ]
+    assert _im2rec("--list", "--no-shuffle", "--exts", ".png", "--", tmp_path / "flat", root) == 0
+    assert (tmp_path / "flat.lst").read_text() == "0\t0.000000\ttop.png\n"
+    args = ["--list", "--recursive", "--train-ratio", "0.5", "--test-ratio", "0.25", tmp_path / "sp", root]
+    assert _im2rec(*args) == 0
+    parts = [(tmp_path / f"sp_{p}.lst").read_text().splitlines() for p in ("train", "val", "test")]
+    assert [len(p) for p in parts] == [2, 1, 1]
+    assert sorted(line.split("\t")[2] for p in parts for line in p) == [
+        "cats/a.png",
+        "cats/b.png",
+        "dogs/c.png",
+        "top.png",
+    ]
+    assert _im2rec("--list", "--recursive", "--chunks", "2", tmp_path / "ch", root) == 0
+    assert [len((tmp_path / f"ch_{i}.lst").read_text().splitlines()) for i in (0, 1)] == [2, 2]
+
+
+def test_im2rec_packs_images(tmp_path):
+    root = tmp_path / "imgs"
+    files = _image_tree(root)
+    _im2rec("--list", "--recursive", "--no-shuffle", tmp_path / "all", root)
+    assert _im2rec("--pass-through", "--num-thread", "2", tmp_path / "all", root) == 0
+    r = mx.recordio.MXIndexedRecordIO(str(tmp_path / "all.idx"), str(tmp_path / "all.rec"), "r")
+    assert r.keys == [0, 1, 2, 3]
+    h, payload = mx.recordio.unpack(r.read_idx(2))
+    assert (h.label, h.id) == (1.0, 2) and payload == (root / "cats/b.png").read_bytes()
+    r.close()
+    assert _im2rec("--encoding", ".png", "--resize", "4", "--center-crop", tmp_path / "all", root) == 0
+    r = mx.recordio.MXIndexedRecordIO(str(tmp_path / "all.idx"), str(tmp_path / "all.rec"), "r")
+    h, img = mx.recordio.unpack_img(r.read_idx(0))
+    src = files["top.png"]  # 9 high, 10 wide: the centre crop keeps columns 0..8
+    assert src.shape == (9, 10, 3)
+    want = mx.image.imresize(mx.nd.array(src[:, :9], dtype="uint8"), 4, 4).asnumpy()
+    np.testing.assert_array_equal(img, want[:, :, ::-1])  # unpack_img gives BGR
+
+
+def test_im2rec_pack_label_and_bad_lists(tmp_path, capsys):
+    root = tmp_path / "imgs"
+    _image_tree(root)
+    (tmp_path / "multi.lst").write_text("7\t1.5\t2.5\ttop.png\n")
+    assert _im2rec("--pass-through", "--pack-label", tmp_path / "multi", root) == 0
+    r = mx.recordio.MXIndexedRecordIO(str(tmp_path / "multi.idx"), str(tmp_path / "multi.rec"), "r")
+    h, _ = mx.recordio.unpack(r.read_idx(7))
+    assert h.flag == 2 and h.label.tolist() == [1.5, 2.5]
+    (tmp_path / "bad.lst").write_text("0\t1.0\ttop.png\n1\ttop.png\n")
+    assert _im2rec(tmp_path / "bad", root) == 1
+    assert "bad.lst, line 2: expected 3 tab-separated fields" in capsys.readouterr().err
+    (tmp_path / "ragged.lst").write_text("0\t1.0\ttop.png\n1\t1.0\t2.0\ttop.png\n")
+    assert _im2rec(tmp_path / "ragged", root) == 1
+    assert "ragged.lst, line 2: expected 3" in capsys.readouterr().err
+    (tmp_path / "missing.lst").write_text("0\t1.0\tnope.png\n")
+    assert _im2rec(tmp_path / "missing", root) == 1
+    assert "nope.png" in capsys.readouterr().err

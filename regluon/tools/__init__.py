@@ -1,0 +1,1 @@
+"""Command-line tools (``python -m regluon.tools.im2rec``)."""
