@@ -85,17 +85,18 @@ def _groups(lrs, wds) -> list[tuple[float, float, list[int]]]:
     return [(lr, wd, ks) for (lr, wd), ks in groups.items()]
 
 
-def sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient):
+def sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=False):
     """MXNet's SGD rule on lists of tensors (in place on ``weights`` and ``moms``).
 
     Without momentum:  w = (1 - lr*wd) * w - lr * clip(rescale*g)
     With momentum:     m = momentum*m - lr*wd*w - lr*clip(rescale*g);  w = w + m
 
-    Without clipping, each group of weights sharing (lr, wd) takes three or four in-place
-    multi-tensor kernels and no temporary (the scalar products are folded, which moves results by
-    at most an ulp from MXNet's rounding). With clipping, the clipped gradient is one temporary.
+    The single-weight ops round every product in MXNet's order (bit for bit where the hardware
+    rounds the same way). ``fused=True`` (the multi-tensor ops, which Trainer uses) without
+    clipping gives each group of weights sharing (lr, wd) three or four in-place multi-tensor
+    kernels and no temporary; folding the scalar products moves results by at most an ulp.
     """
-    if clip_gradient < 0:
+    if fused and clip_gradient < 0:
         for lr, wd, ks in _groups(lrs, wds):
             ws, gs = [weights[k] for k in ks], [grads[k] for k in ks]
             if moms is None:
@@ -455,10 +456,10 @@ def _multi(group: int, mom: bool, mp: bool, preloaded: bool):
             for m in masters:
                 check_master("multi_mp_sgd_update", m)
             grads = [g.float() for g in grads]
-            sgd_kernel(masters, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient)
+            sgd_kernel(masters, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=True)
             return tuple(_cast_into(weights, masters, _out))
         weights = [w.clone() for w in weights] if _out is None else list(_out)
-        sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient)
+        sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=True)
         return tuple(weights)
 
     return impl
