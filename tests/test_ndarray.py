@@ -226,12 +226,13 @@ def test_operators_on_attached_arrays_outside_record_keep_no_graph():
     y = x * 2
     y2 = x + x
     y3 = nd.broadcast_mul(x, nd.array([2.0, 2.0]))
+    y4 = nd.relu(x) + x.sum(axis=0)  # fast_call path (one input, with and without parameters)
     acc = nd.zeros((2,))
     acc += x
     with autograd.record():
-        z = (y * x + y2 * x + y3 * x + acc * x).sum()
+        z = (y * x + y2 * x + y3 * x + acc * x + y4 * x).sum()
     z.backward()
-    np.testing.assert_allclose(x.grad.asnumpy(), [2 + 2 + 2 + 1, 4 + 4 + 4 + 2])
+    np.testing.assert_allclose(x.grad.asnumpy(), [2 + 2 + 2 + 1 + 4, 4 + 4 + 4 + 2 + 5])
 
 
 def test_inplace_operator_on_recorded_value_keeps_it_recorded():

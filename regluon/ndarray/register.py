@@ -271,7 +271,7 @@ def fast_call(op: OpDef, inputs: Sequence, params: dict):
             else:
                 res = op.impl(inputs[0]._tensor, inputs[1]._tensor)
         elif n == 1:
-            res = op.impl(inputs[0]._tensor, **params)
+            res = op.impl(inputs[0]._tensor, **params) if params else op.impl(inputs[0]._tensor)
         else:
             res = op.impl(*[x._tensor for x in inputs], **params)
     except Exception:  # noqa: BLE001 - the general path raises the proper MXNetError
