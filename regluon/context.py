@@ -95,9 +95,11 @@ class Context:
 
 def _stack() -> list:
     loc = Context._local
-    if not hasattr(loc, "stack"):
+    try:
+        return loc.stack
+    except AttributeError:
         loc.stack = [Context("cpu", 0)]
-    return loc.stack
+        return loc.stack
 
 
 def cpu(device_id: int = 0) -> Context:
@@ -135,8 +137,13 @@ def current_context() -> Context:
     return _stack()[-1]
 
 
+_BY_DEVICE: dict = {}
+
+
 def context_of(device: torch.device) -> Context:
-    """The Context that names a torch device."""
-    if device.type == "cuda":
-        return Context("gpu", device.index or 0)
-    return Context("cpu", 0)
+    """The Context that names a torch device (one shared instance per device)."""
+    ctx = _BY_DEVICE.get(device)
+    if ctx is None:
+        ctx = Context("gpu", device.index or 0) if device.type == "cuda" else Context("cpu", 0)
+        _BY_DEVICE[device] = ctx
+    return ctx
