@@ -278,3 +278,27 @@ def test_trainer_arguments():
     sched = gluon.Trainer(net.collect_params(), "sgd", {"lr_scheduler": lambda n: 0.5})
     with pytest.raises(UserWarning, match="LRScheduler of the optimizer has already been defined"):
         sched.set_learning_rate(0.1)
+
+
+def test_states_of_a_two_context_trainer_load_into_every_copy(tmp_path):
+    ctxs = [mx.cpu(0), mx.cpu(1)]
+
+    def run(net, trainer, steps):
+        for _ in range(steps):
+            for ctx, x in zip(ctxs, ([[1.0, 2.0]], [[3.0, -4.0]])):
+                _backward(net, x, ctx=ctx)
+            trainer.step(2)
+
+    a = _dense(ctx=ctxs)
+    ta = gluon.Trainer(a.collect_params(), "adam", {"learning_rate": 0.1}, update_on_kvstore=False)
+    run(a, ta, 2)
+    fname = str(tmp_path / "two.states")
+    ta.save_states(fname)
+    b = _dense(w=a.weight.data().asnumpy()[0], b=float(a.bias.data().asscalar()), ctx=ctxs)
+    tb = gluon.Trainer(b.collect_params(), "adam", {"learning_rate": 0.1}, update_on_kvstore=False)
+    tb.load_states(fname)
+    run(a, ta, 2)
+    run(b, tb, 2)
+    for ctx in ctxs:
+        np.testing.assert_array_equal(a.weight.data(ctx).asnumpy(), b.weight.data(ctx).asnumpy())
+        assert b.weight.data(ctx).context == ctx
