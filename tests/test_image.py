@@ -6,6 +6,7 @@ Measured agreement (tools/gen_io_golden.py images, 24x36):
   fixed-point rounding); float32: within 1e-4 for every interpolation.
 """
 
+import json
 import os
 import random
 
@@ -121,3 +122,98 @@ def test_bad_input():
         mx.image.imresize(mx.nd.array(SRC, dtype="uint8"), 5, 5, interp=7)
     with pytest.raises(MXNetError, match="target size must be positive"):
         mx.image.imresize(mx.nd.array(SRC, dtype="uint8"), 0, 5)
+
+
+# ------------------------------------------------------------------ augmenters and ImageIter
+AUG_G = np.load(os.path.join(IO, "augment.npz"))
+with open(os.path.join(IO, "augment.json")) as _f:
+    AUG_J = json.load(_f)
+EIGVAL = np.array([55.46, 4.794, 1.148])
+EIGVEC = np.array([[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.8140], [-0.5836, -0.6948, 0.4203]])
+# the list tools/gen_io_golden.py (augmenters) ran, in the same order (it seeds with the position)
+AUGS = [
+    ("brightness", lambda: mx.image.BrightnessJitterAug(0.3)),
+    ("contrast", lambda: mx.image.ContrastJitterAug(0.3)),
+    ("saturation", lambda: mx.image.SaturationJitterAug(0.3)),
+    ("hue", lambda: mx.image.HueJitterAug(0.2)),
+    ("colorjitter", lambda: mx.image.ColorJitterAug(0.2, 0.2, 0.2)),
+    ("lighting", lambda: mx.image.LightingAug(0.1, EIGVAL, EIGVEC)),
+    ("gray", lambda: mx.image.RandomGrayAug(0.5)),
+    ("flip", lambda: mx.image.HorizontalFlipAug(0.5)),
+    ("randcrop", lambda: mx.image.RandomCropAug((6, 5), 1)),
+    ("sizedcrop", lambda: mx.image.RandomSizedCropAug((6, 6), 0.3, (0.75, 1.33), 1)),
+    ("resize", lambda: mx.image.ResizeAug(6, 1)),
+    ("forceresize", lambda: mx.image.ForceResizeAug((7, 5), 1)),
+    ("centercrop", lambda: mx.image.CenterCropAug((6, 6), 1)),
+    ("cast", lambda: mx.image.CastAug()),
+    ("normalize", lambda: mx.image.ColorNormalizeAug(mx.nd.array([10, 20, 30]), mx.nd.array([2, 3, 4]))),
+]
+UINT8_AUGS = {"randcrop", "sizedcrop", "resize", "forceresize", "centercrop", "cast", "flip"}
+
+
+@pytest.mark.parametrize("i", range(len(AUGS)), ids=[a[0] for a in AUGS])
+def test_augmenter_matches_mxnet_under_the_same_seed(i):
+    name, make = AUGS[i]
+    random.seed(i)
+    np.random.seed(i)
+    aug = make()
+    assert aug.dumps() == AUG_J["dumps"][name]
+    for k in range(3):
+        src = mx.nd.array(SRC[:10, :12], dtype="uint8")
+        if name not in UINT8_AUGS:
+            src = src.astype("float32")
+        out, want = aug(src).asnumpy(), AUG_G[f"aug/{name}/{k}"]
+        assert out.dtype == want.dtype and out.shape == want.shape
+        np.testing.assert_allclose(out, want, rtol=1e-5, atol=1e-3)
+
+
+@pytest.mark.parametrize("name", sorted(AUG_J["create"]))
+def test_create_augmenter_list(name):
+    got = [a.dumps() for a in mx.image.CreateAugmenter((3, 8, 8), **AUG_J["create"][name])]
+    assert got == AUG_J["dumps"]["create/" + name]
+
+
+@pytest.mark.parametrize("name", sorted(AUG_J["image_iters"]))
+def test_image_iter_matches_mxnet(name):
+    kw = dict(AUG_J["image_iters"][name])
+    rec = kw.pop("rec", "iter_imgs")
+    if kw.pop("use_idx", False):
+        kw["path_imgidx"] = os.path.join(IO, rec + ".idx")
+    kw["data_shape"] = tuple(kw["data_shape"])
+    random.seed(5)
+    np.random.seed(5)
+    it = mx.image.ImageIter(path_imgrec=os.path.join(IO, rec + ".rec"), **kw)
+    meta = AUG_J["image_iter"][name]
+    assert [[d[0], list(d[1])] for d in it.provide_data] == meta["provide_data"]
+    assert [[d[0], list(d[1])] for d in it.provide_label] == meta["provide_label"]
+    for epoch in range(2):
+        pads = []
+        for j, b in enumerate(it):
+            np.testing.assert_allclose(
+                b.data[0].asnumpy(), AUG_G[f"iter/{name}/{epoch}/{j}/data"], rtol=1e-5, atol=1e-4
+            )
+            np.testing.assert_array_equal(b.label[0].asnumpy(), AUG_G[f"iter/{name}/{epoch}/{j}/label"])
+            pads.append(b.pad)
+        assert pads == meta["pads"][epoch]
+        it.reset()
+
+
+def test_image_iter_from_lst_and_imglist(tmp_path):
+    from PIL import Image
+
+    for i in range(3):
+        Image.fromarray(np.full((8, 9, 3), 40 * i, np.uint8)).save(tmp_path / f"{i}.png")
+    (tmp_path / "a.lst").write_text("".join(f"{i}\t{i * 2}.0\t{i}.png\n" for i in range(3)))
+    it = mx.image.ImageIter(2, (3, 8, 8), path_imglist=str(tmp_path / "a.lst"), path_root=str(tmp_path))
+    batches = list(it)
+    assert [b.pad for b in batches] == [0, 1]
+    assert batches[1].label[0].asnumpy().tolist() == [4.0, 0.0]
+    np.testing.assert_array_equal(batches[1].data[0].asnumpy()[0], np.full((3, 8, 8), 80.0))
+    it = mx.image.ImageIter(3, (3, 8, 8), imglist=[[7.0, "2.png"], [1.0, "0.png"]], path_root=str(tmp_path))
+    assert it.next().label[0].asnumpy().tolist() == [7.0, 1.0, 7.0]
+    with pytest.raises(MXNetError, match="add a crop or resize"):
+        mx.image.ImageIter(
+            1, (3, 8, 8), imglist=[[0.0, "0.png"]], path_root=str(tmp_path), aug_list=[]
+        ).next()
+    with pytest.raises(MXNetError, match="cannot read image"):
+        mx.image.ImageIter(1, (3, 8, 8), imglist=[[0.0, "zz.png"]], path_root=str(tmp_path)).next()

@@ -267,8 +267,167 @@ def main():
         json.dump(records, f, indent=0)
     with open(os.path.join(OUT, "iter.json"), "w") as f:
         json.dump(iter_golden(), f)
+    write_aug_and_iter_golden(rgb)
     check_regluon_files()
     print("wrote", OUT)
+
+
+# ---------------------------------------------------------------- augmenters and ImageIter
+def augmenters():
+    """(name, constructor) pairs; the same list is rebuilt by tests/test_image.py."""
+    img = mx.image
+    eigval = np.array([55.46, 4.794, 1.148])
+    eigvec = np.array([[-0.5675, 0.7192, 0.4009], [-0.5808, -0.0045, -0.8140], [-0.5836, -0.6948, 0.4203]])
+    return [
+        ("brightness", lambda: img.BrightnessJitterAug(0.3)),
+        ("contrast", lambda: img.ContrastJitterAug(0.3)),
+        ("saturation", lambda: img.SaturationJitterAug(0.3)),
+        ("hue", lambda: img.HueJitterAug(0.2)),
+        ("colorjitter", lambda: img.ColorJitterAug(0.2, 0.2, 0.2)),
+        ("lighting", lambda: img.LightingAug(0.1, eigval, eigvec)),
+        ("gray", lambda: img.RandomGrayAug(0.5)),
+        ("flip", lambda: img.HorizontalFlipAug(0.5)),
+        ("randcrop", lambda: img.RandomCropAug((6, 5), 1)),
+        ("sizedcrop", lambda: img.RandomSizedCropAug((6, 6), 0.3, (0.75, 1.33), 1)),
+        ("resize", lambda: img.ResizeAug(6, 1)),
+        ("forceresize", lambda: img.ForceResizeAug((7, 5), 1)),
+        ("centercrop", lambda: img.CenterCropAug((6, 6), 1)),
+        ("cast", lambda: img.CastAug()),
+        ("normalize", lambda: img.ColorNormalizeAug(mx.nd.array([10, 20, 30]), mx.nd.array([2, 3, 4]))),
+    ]
+
+
+def aug_golden(rgb):
+    import random
+
+    out, dumps = {}, {}
+    src_u8 = rgb[:10, :12]
+    for i, (name, make) in enumerate(augmenters()):
+        random.seed(i)
+        np.random.seed(i)
+        aug = make()
+        dumps[name] = aug.dumps()
+        for k in range(3):
+            src = mx.nd.array(src_u8, dtype="uint8")
+            if name not in ("randcrop", "sizedcrop", "resize", "forceresize", "centercrop", "cast", "flip"):
+                src = src.astype("float32")
+            out[f"aug/{name}/{k}"] = aug(src).asnumpy()
+    for name, kw in CREATE.items():
+        dumps["create/" + name] = [a.dumps() for a in mx.image.CreateAugmenter((3, 8, 8), **kw)]
+    return out, dumps
+
+
+CREATE = {
+    "plain": {},
+    "all": dict(
+        resize=10,
+        rand_crop=True,
+        rand_resize=True,
+        rand_mirror=True,
+        mean=True,
+        std=True,
+        brightness=0.1,
+        contrast=0.1,
+        saturation=0.1,
+        hue=0.1,
+        pca_noise=0.1,
+        rand_gray=0.2,
+        inter_method=1,
+    ),
+}
+IMAGE_ITERS = {
+    "seq_pad": dict(batch_size=2, data_shape=(3, 8, 8), resize=10, inter_method=1),
+    "idx_discard": dict(
+        batch_size=2,
+        data_shape=(3, 8, 8),
+        resize=10,
+        inter_method=1,
+        last_batch_handle="discard",
+        use_idx=True,
+    ),
+    "idx_rollover": dict(
+        batch_size=2,
+        data_shape=(3, 8, 8),
+        resize=10,
+        inter_method=1,
+        last_batch_handle="roll_over",
+        use_idx=True,
+    ),
+    "random": dict(
+        batch_size=3,
+        data_shape=(3, 8, 8),
+        shuffle=True,
+        rand_crop=True,
+        rand_mirror=True,
+        brightness=0.2,
+        contrast=0.2,
+        saturation=0.2,
+        pca_noise=0.1,
+        rand_gray=0.3,
+        mean=True,
+        std=True,
+        inter_method=1,
+        use_idx=True,
+    ),
+    "multilabel": dict(
+        batch_size=2, data_shape=(3, 8, 8), label_width=2, inter_method=1, use_idx=True, rec="iter_multi"
+    ),
+}
+
+
+def iter_images():
+    rs = np.random.RandomState(11)
+    sizes = [(10, 12), (12, 10), (9, 9), (14, 11), (10, 10)]
+    return [rs.randint(0, 256, (h, w, 3)).astype(np.uint8) for h, w in sizes]
+
+
+def image_iter_golden():
+    import random
+
+    for rec_name, multi in (("iter_imgs", False), ("iter_multi", True)):
+        w = mx.recordio.MXIndexedRecordIO(
+            os.path.join(OUT, rec_name + ".idx"), os.path.join(OUT, rec_name + ".rec"), "w"
+        )
+        for i, img in enumerate(iter_images()):
+            buf = io.BytesIO()
+            Image.fromarray(img).save(buf, "PNG")
+            label = [float(i), float(10 * i)] if multi else float(i % 3)
+            w.write_idx(i, mx.recordio.pack(mx.recordio.IRHeader(0, label, i, 0), buf.getvalue()))
+        w.close()
+    out, meta = {}, {}
+    for name, kw in IMAGE_ITERS.items():
+        kw = dict(kw)
+        rec = kw.pop("rec", "iter_imgs")
+        if kw.pop("use_idx", False):
+            kw["path_imgidx"] = os.path.join(OUT, rec + ".idx")
+        random.seed(5)
+        np.random.seed(5)
+        it = mx.image.ImageIter(path_imgrec=os.path.join(OUT, rec + ".rec"), **kw)
+        meta[name] = {
+            "provide_data": [[d[0], list(d[1])] for d in it.provide_data],
+            "provide_label": [[d[0], list(d[1])] for d in it.provide_label],
+            "pads": [],
+        }
+        for epoch in range(2):
+            pads = []
+            for j, b in enumerate(it):
+                out[f"iter/{name}/{epoch}/{j}/data"] = b.data[0].asnumpy()
+                out[f"iter/{name}/{epoch}/{j}/label"] = b.label[0].asnumpy()
+                pads.append(b.pad)
+            meta[name]["pads"].append(pads)
+            it.reset()
+    return out, meta
+
+
+def write_aug_and_iter_golden(rgb):
+    arrays, dumps = aug_golden(rgb)
+    iter_arrays, meta = image_iter_golden()
+    arrays.update(iter_arrays)
+    np.savez_compressed(os.path.join(OUT, "augment.npz"), **arrays)
+    with open(os.path.join(OUT, "augment.json"), "w") as f:
+        json.dump(
+            {"dumps": dumps, "image_iter": meta, "create": CREATE, "image_iters": IMAGE_ITERS}, f, indent=0
+        )
 
 
 if __name__ == "__main__":

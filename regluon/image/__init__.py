@@ -7,6 +7,27 @@ Example
 >>> crop, box = mx.image.center_crop(small, (224, 224))
 """
 
+from .augment import (
+    Augmenter,
+    BrightnessJitterAug,
+    CastAug,
+    CenterCropAug,
+    ColorJitterAug,
+    ColorNormalizeAug,
+    ContrastJitterAug,
+    CreateAugmenter,
+    ForceResizeAug,
+    HorizontalFlipAug,
+    HueJitterAug,
+    LightingAug,
+    RandomCropAug,
+    RandomGrayAug,
+    RandomOrderAug,
+    RandomSizedCropAug,
+    ResizeAug,
+    SaturationJitterAug,
+    SequentialAug,
+)
 from .image import (
     center_crop,
     color_normalize,
@@ -20,6 +41,7 @@ from .image import (
     resize_short,
     scale_down,
 )
+from .image_iter import ImageIter
 
 __all__ = [
     "imread",
@@ -33,4 +55,24 @@ __all__ = [
     "color_normalize",
     "scale_down",
     "copyMakeBorder",
+    "ImageIter",
+    "Augmenter",
+    "SequentialAug",
+    "RandomOrderAug",
+    "ResizeAug",
+    "ForceResizeAug",
+    "RandomCropAug",
+    "RandomSizedCropAug",
+    "CenterCropAug",
+    "BrightnessJitterAug",
+    "ContrastJitterAug",
+    "SaturationJitterAug",
+    "HueJitterAug",
+    "ColorJitterAug",
+    "LightingAug",
+    "ColorNormalizeAug",
+    "RandomGrayAug",
+    "HorizontalFlipAug",
+    "CastAug",
+    "CreateAugmenter",
 ]
