@@ -290,29 +290,6 @@ def fast_call(op: OpDef, inputs: Sequence, params: dict):
     return out
 
 
-def direct_binary(direct: Callable, lhs, rhs):
-    """``direct(lhs, rhs)`` wrapped as an NDArray, or None where the op's ``direct`` function does not
-    apply (inputs that are not NDArrays of one dtype) or fails (the caller then runs the op normally)."""
-    if lhs.__class__ is not _NDArray or rhs.__class__ is not _NDArray:
-        return None
-    a = lhs._tensor
-    b = rhs._tensor
-    dt = a.dtype
-    if dt is not b.dtype or dt is torch.bool:
-        return None
-    try:
-        res = direct(a, b)
-    except RuntimeError:
-        return None
-    if res.requires_grad and not _state.recording:
-        res = res.detach()
-    out = _new(_NDArray)
-    out._tensor = res
-    out._ctx = lhs._ctx
-    out._ag = None
-    return out
-
-
 def _wrap_result(r: torch.Tensor, ctx):
     if r._base is not None:
         r = r.clone()
@@ -322,6 +299,7 @@ def _wrap_result(r: torch.Tensor, ctx):
 
 
 _new = object.__new__
+_BOOL = torch.bool
 
 
 def _write_out(out, res: torch.Tensor) -> None:
@@ -366,7 +344,6 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     # ops that need none of invoke's extra steps (shape rules, creation, out-taking) can use fast_call
     simple = op.infer_shape is None and not op.creates and not op.takes_out and n_in > 0
 
-    direct = op.direct if n_in == 2 and not variadic else None
     names = frozenset(input_names)
     # with no keyword arguments the parameters are the defaults (shared, never modified by fast_call)
     no_kwargs_fast = simple and not op.required
@@ -376,10 +353,6 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
         if len(args) == n_in and not variadic and (not kwargs or names.isdisjoint(kwargs)):
             if out is None:
                 if not kwargs:
-                    if direct is not None:
-                        res = direct_binary(direct, args[0], args[1])
-                        if res is not None:
-                            return res
                     if no_kwargs_fast:
                         return fast_call(op, args, op.defaults)
                 elif simple:
@@ -403,12 +376,42 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
         params = parse_params(op, kwargs)
         return invoke(op, inputs, params, out)
 
+    if op.direct is not None and n_in == 2 and not variadic:
+        fn = _with_direct(fn, op.direct)
     fn.__name__ = public_name or op.name
     fn.__qualname__ = fn.__name__
     fn.__module__ = "regluon.ndarray"
     fn.__signature__ = _signature(op)
     fn.__doc__ = _docstring(op)
     fn.op = op
+    return fn
+
+
+def _with_direct(general: Callable, direct: Callable) -> Callable:
+    """``general`` with a lean path for two NDArrays of one dtype (not bool) and no parameters:
+    ``direct(lhs, rhs)`` wrapped in place. Anything else, and any failure, runs ``general``."""
+
+    def fn(*args, out=None, **kwargs):
+        if out is None and not kwargs and len(args) == 2:
+            lhs, rhs = args
+            if lhs.__class__ is _NDArray and rhs.__class__ is _NDArray:
+                a = lhs._tensor
+                b = rhs._tensor
+                dt = a.dtype
+                if dt is b.dtype and dt is not _BOOL:
+                    try:
+                        res = direct(a, b)
+                    except RuntimeError:  # the general path raises MXNet's error
+                        return general(*args)
+                    if res.requires_grad and not _state.recording:
+                        res = res.detach()
+                    out = _new(_NDArray)
+                    out._tensor = res
+                    out._ctx = lhs._ctx
+                    out._ag = None
+                    return out
+        return general(*args, out=out, **kwargs)
+
     return fn
 
 
