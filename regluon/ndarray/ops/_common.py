@@ -84,3 +84,24 @@ def float32_only(op: str, t) -> None:
     """Some MXNet 1.9.1 CPU kernels exist for float32 only; regluon raises the same way."""
     if t.dtype != torch.float32:
         raise MXNetError(f"{op}: MXNet implements this operator for float32 only, got {str(t.dtype)[6:]}")
+
+
+def axis_error(op: str, name: str, axis, shape, new_axis: bool = False) -> MXNetError:
+    """The error for an axis parameter outside the data's axes (``new_axis``: one past the end is allowed)."""
+    n = len(shape) + int(new_axis)
+    return MXNetError(
+        f"{op}: {name}={axis} is out of range for data of shape {shape_str(shape)}; it must be in [{-n}, {n - 1}]"
+    )
+
+
+def check_axis(op: str, name: str, axis: int, shape, new_axis: bool = False) -> None:
+    n = len(shape) + int(new_axis)
+    if not -n <= axis < n:
+        raise axis_error(op, name, axis, shape, new_axis)
+
+
+def four_d(op: str, data) -> None:
+    if data.dim() != 4:
+        raise MXNetError(
+            f"{op}: data must be 4-d (batch, channel, height, width), got {shape_str(data.shape)}"
+        )

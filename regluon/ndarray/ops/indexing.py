@@ -9,7 +9,7 @@ from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
 from ..params import AxisArg, Bool, DType, Enum, Float, Int, OptionalShape, Param
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand, same_dtype
+from ._common import axis_error, normalize_axes, rand, same_dtype
 
 
 def _where(condition, x, y):
@@ -58,10 +58,18 @@ def _index_along(name, idx, n, mode):
 
 
 def _pick(data, index, axis, keepdims, mode):
-    ax = normalize_axes("pick", (axis,), data.dim())[0]
+    if not -data.dim() <= axis < data.dim():
+        raise axis_error("pick", "axis", axis, data.shape)
+    ax = axis + data.dim() if axis < 0 else axis
     i = _index_along("pick", index, data.shape[ax], mode)
     if i.dim() == data.dim():
         i = i.squeeze(ax)
+    want = data.shape[:ax] + data.shape[ax + 1 :]
+    if i.shape != want:
+        raise MXNetError(
+            f"pick: index has shape {shape_str(index.shape)}, but data {shape_str(data.shape)} with axis={axis} "
+            f"needs {shape_str(want)} (or that shape with a 1 at the axis)"
+        )
     out = torch.gather(data, ax, i.unsqueeze(ax))
     return out if keepdims else out.squeeze(ax)
 
@@ -71,7 +79,7 @@ def _pick_ref(x, index, axis=-1, keepdims=False, mode="clip"):
     n = x.shape[ax]
     i = index.astype(np.int64)
     i = np.mod(i, n) if mode == "wrap" else np.clip(i, 0, n - 1)
-    out = np.take_along_axis(x, np.expand_dims(i, ax), ax)
+    out = np.take_along_axis(x, i if i.ndim == x.ndim else np.expand_dims(i, ax), ax)
     return out if keepdims else np.squeeze(out, ax)
 
 
@@ -91,6 +99,15 @@ register(
             Sample((rand(3, 4), np.array([0, 3, 1], "float32"))),
             Sample((rand(3, 4), np.array([1, 0, 2, 5], "float32")), {"axis": 0, "keepdims": True}),
             Sample((rand(3, 4), np.array([-1, 5, 2], "float32")), {"mode": "wrap"}),
+            Sample((rand(3, 1), np.array([[0], [0], [0]], "float32")), {"axis": 1, "keepdims": True}),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3), np.array([0, 1, 2], "float32")),
+                {"axis": 1},
+                r"pick: index has shape \(3,\), but data",
+            ),
+            ((rand(2, 3), np.array([0, 1], "float32")), {"axis": 2}, r"pick: axis=2 is out of range"),
         ],
         method="pick",
         doc="For each position, the element of ``data`` along ``axis`` at the position given by ``index``.",
@@ -99,7 +116,12 @@ register(
 
 
 def _gather_nd(data, indices):
-    m = indices.shape[0]
+    m = indices.shape[0] if indices.dim() else 0
+    if indices.dim() == 0 or m > data.dim():
+        raise MXNetError(
+            f"gather_nd: indices {shape_str(indices.shape)} address {m} axes, but data {shape_str(data.shape)} "
+            f"has {data.dim()}; indices must be (M, ...) with M <= {data.dim()}"
+        )
     idx = indices.long() if indices.is_floating_point() else indices.to(torch.long)
     return data[tuple(idx[i] for i in range(m))]
 
@@ -119,6 +141,13 @@ register(
         samples=lambda: [
             Sample((rand(3, 4), np.array([[0, 2, 1], [3, 0, 1]], "float32"))),
             Sample((rand(3, 4, 2), np.array([[2, 0]], "int32"))),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3), np.array([[0], [1], [1]], "float32")),
+                {},
+                r"gather_nd: indices \(3, 1\) address 3 axes",
+            )
         ],
         doc="Gather by N-d index: ``indices`` (M, ...) addresses the first M axes of ``data``.",
     )

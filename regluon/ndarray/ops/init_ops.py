@@ -7,6 +7,7 @@ import math
 import numpy as np
 import torch
 
+from ...base import MXNetError
 from ..dtypes import to_torch
 from ..params import Bool, Ctx, DType, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
@@ -75,6 +76,8 @@ register(
 
 
 def _arange(start, stop, step, repeat, infer_range, ctx, dtype):
+    if step == 0:
+        raise MXNetError("arange: step must not be 0")
     if stop is None:
         start, stop = 0.0, start
     n = max(int(math.ceil((stop - start) / step)), 0)
@@ -110,14 +113,18 @@ register(
             Sample((), {"start": 5}),
             Sample((), {"start": 2, "stop": 8, "step": 2, "repeat": 2}),
             Sample((), {"start": 1, "stop": 2, "step": 0.3, "dtype": "float64"}),
+            Sample((), {"start": 3, "stop": 0, "step": -1}),
         ],
+        errors=lambda: [((), {"start": 0, "stop": 5, "step": 0}, r"arange: step must not be 0")],
         doc="Evenly spaced values in [start, stop).\n\nExample:\n    >>> mx.nd.arange(3)",
     )
 )
 
 
 def _eye(N, M, k, ctx, dtype):
-    m = N if M == 0 else M
+    if N < 0:
+        raise MXNetError(f"eye: N={N} must not be negative")
+    m = N if M <= 0 else M
     out = torch.zeros((N, m), device=ctx.torch_device, dtype=to_torch(dtype))
     out.diagonal(k).fill_(1)
     return out
@@ -139,7 +146,13 @@ register(
         creates=True,
         differentiable=False,
         ref=lambda N, M=0, k=0, ctx=None, dtype="float32": np.eye(N, M or None, k, dtype=dtype),
-        samples=lambda: [Sample((), {"N": 3}), Sample((), {"N": 2, "M": 4, "k": 1})],
+        samples=lambda: [
+            Sample((), {"N": 3}),
+            Sample((), {"N": 2, "M": 4, "k": 1}),
+            Sample((), {"N": 3, "k": -1}),
+            Sample((), {"N": 1}),
+        ],
+        errors=lambda: [((), {"N": -2, "M": 3}, r"eye: N=-2 must not be negative")],
         doc="A 2-d array with ones on a diagonal.",
     )
 )

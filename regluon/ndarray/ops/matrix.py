@@ -10,7 +10,7 @@ import torch
 from ...base import MXNetError, shape_str
 from ..params import Bool, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand, same_dtype
+from ._common import axis_error, check_axis, normalize_axes, rand, same_dtype
 
 
 def infer_reshape(src: tuple, target: tuple, reverse: bool = False, op: str = "reshape") -> tuple:
@@ -129,7 +129,19 @@ register(
 def _transpose(data, axes):
     if not axes:
         return data.permute(*reversed(range(data.dim())))
-    return data.permute(*normalize_axes("transpose", axes, data.dim()))
+    perm = normalize_axes("transpose", axes, data.dim())
+    if sorted(perm) != list(range(data.dim())):
+        raise MXNetError(
+            f"transpose: axes={axes} must name each of the {data.dim()} axes of data {shape_str(data.shape)} once"
+        )
+    return data.permute(*perm)
+
+
+def _expand_dims(data, axis):
+    try:
+        return data.unsqueeze(axis)
+    except IndexError:
+        raise axis_error("expand_dims", "axis", axis, data.shape, new_axis=True) from None
 
 
 register(
@@ -139,6 +151,14 @@ register(
         params=(Param("axes", Shape(), (), "New order of the axes; () reverses them."),),
         ref=lambda x, axes=(): np.transpose(x, tuple(axes) or None),
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3, 4),), {"axes": (1, 0, 2)})],
+        errors=lambda: [
+            (
+                (rand(2, 3),),
+                {"axes": (0,)},
+                r"transpose: axes=\(0,\) must name each of the 2 axes of data \(2, 3\)",
+            ),
+            ((rand(2, 3),), {"axes": (0, 2)}, r"transpose: axis 2 is out of range"),
+        ],
         method="transpose",
         doc="Permute the axes (reverse them by default).",
     )
@@ -147,10 +167,15 @@ register(
 register(
     OpDef(
         "expand_dims",
-        impl=lambda data, axis: data.unsqueeze(axis),
+        impl=_expand_dims,
         params=(Param("axis", Int(), None, "Where the new axis goes.", required=True),),
         ref=lambda x, axis: np.expand_dims(x, axis),
-        samples=lambda: [Sample((rand(2, 3),), {"axis": 1}), Sample((rand(2, 3),), {"axis": -1})],
+        samples=lambda: [
+            Sample((rand(2, 3),), {"axis": 1}),
+            Sample((rand(2, 3),), {"axis": -1}),
+            Sample((rand(1),), {"axis": 0}),
+        ],
+        errors=lambda: [((rand(2, 3),), {"axis": 4}, r"expand_dims: axis=4 is out of range .* \(2, 3\)")],
         method="expand_dims",
         doc="Insert an axis of length 1.",
     )
@@ -288,7 +313,16 @@ def _concat(*data, dim, num_args):
         raise MXNetError("concat: needs at least one input")
     for t in data[1:]:
         same_dtype("concat", data[0], t)
-    return torch.cat(data, dim=dim)
+    try:
+        return torch.cat(data, dim=dim)
+    except (RuntimeError, IndexError):
+        check_axis("concat", "dim", dim, data[0].shape)
+        raise MXNetError(_join_error("concat", f"must match except along dim={dim}", data)) from None
+
+
+def _join_error(op, rule, data):
+    shapes = ", ".join(f"data[{i}] {shape_str(t.shape)}" for i, t in enumerate(data))
+    return f"{op}: input shapes {rule}; got {shapes}"
 
 
 register(
@@ -302,6 +336,15 @@ register(
         samples=lambda: [
             Sample((rand(2, 3), rand(2, 2, seed=1))),
             Sample((rand(2, 3), rand(1, 3)), {"dim": 0}),
+            Sample((rand(1, 1), rand(1, 2, seed=1), rand(1, 1, seed=2)), {"dim": -1}),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3), rand(3, 3)),
+                {"dim": 1},
+                r"concat: input shapes must match except along dim=1; got ",
+            ),
+            ((rand(2, 3), rand(2, 3)), {"dim": 2}, r"concat: dim=2 is out of range .* \(2, 3\)"),
         ],
         doc="Join arrays along an existing axis (axis 1 by default).",
     )
@@ -311,7 +354,11 @@ register(
 def _stack(*data, axis, num_args):
     for t in data[1:]:
         same_dtype("stack", data[0], t)
-    return torch.stack(data, dim=axis)
+    try:
+        return torch.stack(data, dim=axis)
+    except (RuntimeError, IndexError):
+        check_axis("stack", "axis", axis, data[0].shape, new_axis=True)
+        raise MXNetError(_join_error("stack", "must all be the same", data)) from None
 
 
 register(
@@ -327,6 +374,15 @@ register(
         samples=lambda: [
             Sample((rand(2, 3), rand(2, 3, seed=1))),
             Sample((rand(3), rand(3, seed=1)), {"axis": 1}),
+            Sample((rand(1, 1), rand(1, 1, seed=1)), {"axis": -1}),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3), rand(2, 2)),
+                {},
+                r"stack: input shapes must all be the same; got data\[0\] \(2, 3\)",
+            ),
+            ((rand(2, 3), rand(2, 3)), {"axis": 3}, r"stack: axis=3 is out of range"),
         ],
         doc="Join arrays of the same shape along a new axis.",
     )
@@ -362,9 +418,18 @@ register(
 
 
 def _slice_axis(data, axis, begin, end):
-    n = data.shape[axis]
-    end = n if end is None else end
-    return data.narrow(axis, begin % n if begin < 0 else begin, (end + n if end < 0 else end) - (begin % n))
+    try:
+        n = data.shape[axis]
+    except IndexError:
+        raise axis_error("slice_axis", "axis", axis, data.shape) from None
+    e = n if end is None else (end + n if end < 0 else end)
+    b = begin + n if begin < 0 else begin
+    if not 0 <= b < e <= n:
+        raise MXNetError(
+            f"slice_axis: begin={begin}, end={end} is not a range inside axis {axis} of length {n} "
+            f"(data {shape_str(data.shape)}); begin must come before end"
+        )
+    return data.narrow(axis, b, e - b)
 
 
 register(
@@ -376,14 +441,16 @@ register(
             Param("begin", Int(), None, required=True),
             Param("end", Optional(Int()), None, required=False),
         ),
-        ref=lambda x, axis, begin, end: np.take(
-            x,
-            range(begin % x.shape[axis], x.shape[axis] if end is None else end % (x.shape[axis] + 1)),
-            axis=axis,
-        ),
+        ref=lambda x, axis, begin, end: np.take(x, range(x.shape[axis])[begin:end], axis=axis),
         samples=lambda: [
             Sample((rand(4, 5),), {"axis": 1, "begin": 1, "end": 3}),
             Sample((rand(4, 5),), {"axis": 0, "begin": -2, "end": None}),
+            Sample((rand(1, 5),), {"axis": -1, "begin": -3, "end": -1}),
+        ],
+        errors=lambda: [
+            ((rand(2, 3),), {"axis": 2, "begin": 0, "end": 1}, r"slice_axis: axis=2 is out of range"),
+            ((rand(2, 3),), {"axis": 1, "begin": 2, "end": 1}, r"slice_axis: begin=2, end=1 is not a range"),
+            ((rand(2, 3),), {"axis": 1, "begin": 1, "end": 5}, r"slice_axis: begin=1, end=5 .* length 3"),
         ],
         method="slice_axis",
         doc="Take the range [begin, end) along one axis.",
@@ -392,7 +459,11 @@ register(
 
 
 def _take(a, indices, axis, mode):
-    n = a.shape[axis]
+    try:
+        n = a.shape[axis]
+    except IndexError:
+        raise axis_error("take", "axis", axis, a.shape) from None
+    axis = axis + a.dim() if axis < 0 else axis
     idx = indices.long() if indices.is_floating_point() else indices.to(torch.long)
     if mode == "clip":
         idx = idx.clamp(0, n - 1)
@@ -426,6 +497,10 @@ register(
             Sample((rand(5, 3), np.array([4, 0, 2, 2], dtype="int64"))),
             Sample((rand(5, 3), np.array([[7, -1], [1, 0]], dtype="float32")), {"axis": 0, "mode": "clip"}),
             Sample((rand(3, 4), np.array([5, -1], dtype="int32")), {"axis": 1, "mode": "wrap"}),
+            Sample((rand(1, 3), np.array([[0]], dtype="float32")), {"axis": -1}),
+        ],
+        errors=lambda: [
+            ((rand(2, 3), np.array([0, 1], "float32")), {"axis": 2}, r"take: axis=2 is out of range")
         ],
         method="take",
         doc="Gather slices of ``a`` along ``axis`` at ``indices``; out-of-range indices are clipped "

@@ -14,7 +14,7 @@ from ..dtypes import to_torch
 from ..params import Bool, DType, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
 from ..state import autograd_state
-from ._common import rand
+from ._common import axis_error, rand
 
 
 def _fc_infer(op, shapes, params):
@@ -128,6 +128,8 @@ def _softmax(fn, masked_value):
     """Softmax in MXNet's formula (shift by the max, exponentiate, divide by the sum)."""
 
     def impl(data, length, axis, temperature, dtype, use_length):
+        if not -data.dim() <= axis < data.dim():
+            raise axis_error("softmax" if masked_value == 0.0 else "log_softmax", "axis", axis, data.shape)
         x = data if temperature in (None, 1.0) else data / temperature
         if use_length:
             if length is None:
@@ -177,7 +179,8 @@ register(
                 (rand(2, 4), np.array([2, 3], "float32")),
                 {"use_length": True},
                 r"softmax: length must be an integer array",
-            )
+            ),
+            ((rand(2, 3),), {"axis": 2}, r"softmax: axis=2 is out of range for data of shape \(2, 3\)"),
         ],
         samples=lambda: [
             Sample((rand(2, 3),)),
@@ -209,6 +212,7 @@ register(
             _softmax_ref(x, None, axis, temperature, dtype, use_length)
         ),
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0})],
+        errors=lambda: [((rand(2, 3),), {"axis": -3}, r"log_softmax: axis=-3 is out of range")],
         method="log_softmax",
         doc="Logarithm of softmax along an axis, computed stably.",
     )
@@ -217,6 +221,8 @@ register(
 
 # ------------------------------------------------------------------------------------------ Dropout
 def _dropout(data, p, mode, axes, cudnn_off):
+    if not 0.0 <= p <= 1.0:
+        raise MXNetError(f"Dropout: p={p} must be in [0, 1] (the fraction of elements dropped)")
     if not (mode == "always" or autograd_state.training) or p == 0:
         return data.clone()
     if p >= 1:
@@ -246,6 +252,7 @@ register(
         ),
         check=_check_dropout,
         samples=lambda: [Sample((rand(100, 40, low=0.5, high=1.5),), {"p": 0.3, "mode": "always"})],
+        errors=lambda: [((rand(2, 3),), {"p": -0.1}, r"Dropout: p=-0.1 must be in \[0, 1\]")],
         doc="Zero a random fraction ``p`` of the elements and scale the rest by 1/(1-p) while training "
         "(or always, with ``mode='always'``); the identity otherwise.",
     )

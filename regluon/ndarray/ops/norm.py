@@ -213,6 +213,12 @@ register(
 
 def _layernorm(data, gamma, beta, axis, eps, output_mean_var):
     ax = normalize_axes("LayerNorm", (axis,), data.dim())[0]
+    n = data.shape[ax]
+    if gamma.shape != (n,) or beta.shape != (n,):
+        raise MXNetError(
+            f"LayerNorm: gamma {shape_str(gamma.shape)} and beta {shape_str(beta.shape)} must both be ({n},) "
+            f"for data {shape_str(data.shape)} with axis={axis}"
+        )
     mean = data.mean(dim=ax, keepdim=True)
     var = data.var(dim=ax, unbiased=False, keepdim=True)
     std = torch.sqrt(var + eps)
@@ -242,6 +248,14 @@ register(
         samples=lambda: [
             Sample((rand(3, 4), rand(4, seed=1), rand(4, seed=2))),
             Sample((rand(2, 3, 4), rand(3, seed=1), rand(3, seed=2)), {"axis": 1, "eps": 1e-3}),
+            Sample((rand(4, 1), rand(1, seed=1), rand(1, seed=2)), {"axis": 1}),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3), rand(4), rand(3)),
+                {},
+                r"LayerNorm: gamma \(4,\) and beta \(3,\) must both be \(3,\)",
+            )
         ],
         doc="Normalise over one axis to zero mean and unit variance, then scale by gamma and shift by beta.",
     )

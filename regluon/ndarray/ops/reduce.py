@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ...base import MXNetError
 from ..params import AxisArg, Bool, Int, Optional, Param
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand
+from ._common import axis_error, normalize_axes, rand
 
 _REDUCE_PARAMS = (
     Param("axis", AxisArg(), None, "Axis or axes to reduce; None or () reduces all."),
@@ -73,15 +74,26 @@ def _np_reducer(fn):
     return ref
 
 
-def _reduce_samples():
-    x = rand(2, 3, 4)
-    return [
-        Sample((x,)),
-        Sample((x,), {"axis": 1}),
-        Sample((x,), {"axis": (0, 2), "keepdims": True}),
-        Sample((x,), {"axis": 1, "exclude": True}),
-        Sample((x,), {"axis": "(-1,)"}),
-    ]
+def _reduce_samples(empty_ok: bool):
+    def samples():
+        x = rand(2, 3, 4)
+        cases = [
+            Sample((x,)),
+            Sample((x,), {"axis": 1}),
+            Sample((x,), {"axis": (0, 2), "keepdims": True}),
+            Sample((x,), {"axis": 1, "exclude": True}),
+            Sample((x,), {"axis": "(-1,)"}),
+            Sample((rand(1, 1, 3),), {"axis": (0, 1)}),  # size-1 axes
+        ]
+        if empty_ok:  # MXNet reduces over a 0-length axis (to 0, 1 or NaN); it cannot take gradients there
+            cases.append(Sample((np.zeros((2, 0, 3), "float32"),), {"axis": 1}, grad=False))
+        return cases
+
+    return samples
+
+
+def _reduce_errors(name: str):
+    return lambda: [((rand(2, 3),), {"axis": 2}, rf"{name}: axis 2 is out of range for an array with 2 dim")]
 
 
 _REDUCERS = {
@@ -107,7 +119,8 @@ for _name, (_fn, _ref, _aliases, _doc) in _REDUCERS.items():
             params=_REDUCE_PARAMS,
             aliases=_aliases,
             ref=_np_reducer(_ref),
-            samples=_reduce_samples,
+            samples=_reduce_samples(_name not in ("max", "min")),
+            errors=_reduce_errors(_name),
             method=_name,
             doc=f"{_doc} over the given axes.\n\nExample:\n    >>> mx.nd.ones((2, 3)).{_name}(axis=1)",
         )
@@ -115,6 +128,10 @@ for _name, (_fn, _ref, _aliases, _doc) in _REDUCERS.items():
 
 
 def _norm(data, ord, axis, keepdims, exclude=False):
+    if ord not in (1, 2):
+        raise MXNetError(
+            f"norm: ord={ord} is not supported; MXNet computes the L1 (ord=1) and L2 (ord=2) norms"
+        )
     axes = reduce_axes("norm", data.dim(), axis, False)
     if ord == 1:
         r = torch.sum(torch.abs(data), dim=axes, keepdim=keepdims)
@@ -144,17 +161,20 @@ register(
         ),
         ref=_norm_ref,
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"ord": 1, "axis": 1})],
+        errors=lambda: [((rand(2, 3),), {"ord": 3}, r"norm: ord=3 is not supported")],
         method="norm",
         doc="The L1 or L2 norm over the given axes (all by default).",
     )
 )
 
 
-def _arg(fn):
+def _arg(fn, name):
     def impl(data, axis, keepdims):
         if axis is None:
             r = fn(data.reshape(-1), dim=0)
             return r.to(data.dtype).reshape(1)
+        if not -data.dim() <= axis < data.dim():
+            raise axis_error(name, "axis", axis, data.shape)
         return _at_least_1d(fn(data, dim=axis, keepdim=keepdims).to(data.dtype))
 
     return impl
@@ -176,7 +196,7 @@ for _name, _fn, _nfn in (("argmax", torch.argmax, np.argmax), ("argmin", torch.a
     register(
         OpDef(
             _name,
-            impl=_arg(_fn),
+            impl=_arg(_fn, _name),
             params=(
                 Param("axis", Optional(Int()), None, "Axis to search; None searches the flattened array."),
                 Param("keepdims", Bool(), False, "Keep the searched axis with length 1."),
@@ -186,7 +206,9 @@ for _name, _fn, _nfn in (("argmax", torch.argmax, np.argmax), ("argmin", torch.a
                 Sample((rand(3, 4),)),
                 Sample((rand(3, 4),), {"axis": 1}),
                 Sample((rand(3, 4),), {"axis": 0, "keepdims": True}),
+                Sample((rand(1, 4),), {"axis": 0}),
             ],
+            errors=lambda _n=_name: [((rand(2, 3),), {"axis": 2}, rf"{_n}: axis=2 is out of range")],
             differentiable=False,
             method=_name,
             doc=f"Index of the {'largest' if _name == 'argmax' else 'smallest'} element along an axis, "

@@ -9,7 +9,7 @@ import torch.nn.functional as tF
 from ...base import MXNetError, shape_str
 from ..params import Bool, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import rand
+from ._common import four_d, rand
 
 
 def _upsampling(*data, scale, num_filter, sample_type, multi_input_mode, num_args, workspace):
@@ -161,6 +161,7 @@ register(
 
 
 def _bilinear(data, like, height, width, scale_height, scale_width, mode, align_corners):
+    four_d("BilinearResize2D", data)
     h, w = data.shape[2:]
     if mode == "like":
         if like is None:
@@ -201,6 +202,14 @@ register(
             Sample((rand(2, 1, 4, 4),), {"height": 2, "width": 3, "align_corners": False}),
             Sample((rand(1, 2, 3, 3),), {"scale_height": 2.0, "scale_width": 2.0}),
             Sample((rand(1, 2, 3, 3), rand(1, 1, 5, 6, seed=1)), {"mode": "like"}),
+            Sample((rand(1, 1, 1, 1),), {"height": 2, "width": 3}),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3, 4),),
+                {"height": 2, "width": 2},
+                r"BilinearResize2D: data must be 4-d .* got \(2, 3, 4\)",
+            )
         ],
         doc="Bilinear resize of (N, C, H, W) data to (height, width), by scale factors, or like another array.",
     )
@@ -208,6 +217,7 @@ register(
 
 
 def _adaptive_avg(data, output_size):
+    four_d("AdaptiveAvgPooling2D", data)
     if not output_size:
         size = (1, 1)
     elif len(output_size) == 1:
@@ -242,6 +252,14 @@ register(
             Sample((rand(1, 2, 5, 7),), {"output_size": (2, 3)}),
             Sample((rand(2, 1, 4, 4),), {"output_size": 3}),
             Sample((rand(1, 2, 3, 3),)),
+            Sample((rand(1, 1, 1, 3),), {"output_size": (1, 2)}),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3, 4),),
+                {"output_size": 2},
+                r"AdaptiveAvgPooling2D: data must be 4-d .* got \(2, 3, 4\)",
+            )
         ],
         doc="Average pooling with windows chosen so the output has ``output_size``.",
     )

@@ -10,7 +10,7 @@ from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
 from ..params import AxisArg, Bool, Ctx, DType, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import normalize_axes, rand, same_dtype
+from ._common import axis_error, normalize_axes, rand, same_dtype
 
 
 def _split(data, num_outputs, axis, squeeze_axis):
@@ -116,7 +116,15 @@ register(
 def _repeat(data, repeats, axis):
     if axis is None:
         return data.reshape(-1).repeat_interleave(repeats)
+    if not -data.dim() <= axis < data.dim():
+        raise axis_error("repeat", "axis", axis, data.shape)
     return data.repeat_interleave(repeats, dim=axis)
+
+
+def _tile(data, reps):
+    if any(r < 1 for r in reps):
+        raise MXNetError(f"tile: reps={reps} must be positive numbers of copies")
+    return torch.tile(data, reps)
 
 
 register(
@@ -131,7 +139,9 @@ register(
         samples=lambda: [
             Sample((rand(2, 3),), {"repeats": 2}),
             Sample((rand(2, 3),), {"repeats": 3, "axis": 0}),
+            Sample((rand(2, 1),), {"repeats": 2, "axis": -1}),
         ],
+        errors=lambda: [((rand(2, 3),), {"repeats": 2, "axis": 3}, r"repeat: axis=3 is out of range")],
         method="repeat",
         doc="Repeat each element ``repeats`` times.",
     )
@@ -140,7 +150,7 @@ register(
 register(
     OpDef(
         "tile",
-        impl=lambda data, reps: torch.tile(data, reps),
+        impl=_tile,
         params=(Param("reps", Shape(), None, "Repetitions per axis (NumPy's rule).", required=True),),
         ref=lambda x, reps: np.tile(x, reps),
         samples=lambda: [
