@@ -274,6 +274,11 @@ register(
 
 
 def _batch_dot(lhs, rhs, transpose_a, transpose_b):
+    if lhs.dim() < 3 or lhs.dim() != rhs.dim():
+        raise MXNetError(
+            f"batch_dot: lhs {shape_str(lhs.shape)} and rhs {shape_str(rhs.shape)} must both be N-d with the "
+            "same N >= 3 (batch axes first); use dot for 2-d arrays"
+        )
     a = lhs.transpose(-1, -2) if transpose_a else lhs
     b = rhs.transpose(-1, -2) if transpose_b else rhs
     if a.dim() < 3 or a.shape[:-2] != b.shape[:-2] or a.shape[-1] != b.shape[-2]:
@@ -301,7 +306,10 @@ register(
             Sample((rand(2, 2, 3), rand(2, 3, 4, seed=1))),
             Sample((rand(2, 3, 2), rand(2, 4, 3, seed=1)), {"transpose_a": True, "transpose_b": True}),
         ],
-        errors=lambda: [((rand(2, 2, 3), rand(2, 2, 3)), {}, r"batch_dot: shapes \(2, 2, 3\)")],
+        errors=lambda: [
+            ((rand(2, 2, 3), rand(2, 2, 3)), {}, r"batch_dot: shapes \(2, 2, 3\)"),
+            ((rand(2, 3), rand(3, 2)), {}, r"batch_dot: lhs \(2, 3\) and rhs \(3, 2\) must both be N-d"),
+        ],
         method="batch_dot",
         doc="Batched matrix product over the leading axes: (B, M, K) x (B, K, N) -> (B, M, N).",
     )

@@ -203,6 +203,16 @@ register(
                 ),
                 {"fix_gamma": False, "axis": -1},
             ),
+            Sample(  # channels-last (NHWC) data: the channel axis is 3
+                (
+                    rand(2, 3, 2, 4),
+                    rand(4, low=0.5, seed=1),
+                    rand(4, seed=2),
+                    rand(4, seed=3),
+                    rand(4, low=0.5, high=2, seed=4),
+                ),
+                {"fix_gamma": False, "axis": 3, "momentum": 0.8},
+            ),
         ],
         doc="Batch normalisation over all axes but ``axis``. While training (and not use_global_stats) the "
         "batch statistics normalise and, in the backward pass, update moving_mean/moving_var in place as MXNet "
