@@ -114,3 +114,63 @@ def test_bad_input():
         mx.io.NDArrayIter(DATA, LABEL, batch_size=4, last_batch_handle="wrap")
     with pytest.raises(MXNetError, match="batch_size must be positive"):
         mx.io.NDArrayIter(DATA, batch_size=0)
+
+
+# ------------------------------------------------------------------ ImageRecordIter
+REC_G = np.load(os.path.join(GOLDEN, "io", "record_iter.npz"))
+with open(os.path.join(GOLDEN, "io", "record_iter.json")) as _f:
+    REC_J = json.load(_f)
+
+
+def _record_iter(name, **extra):
+    kw = dict(REC_J["cases"][name])
+    rec = kw.pop("rec", "iter_imgs")
+    return mx.io.ImageRecordIter(path_imgrec=os.path.join(GOLDEN, "io", rec + ".rec"), **kw, **extra)
+
+
+@pytest.mark.parametrize("name", sorted(REC_J["cases"]))
+def test_image_record_iter_matches_mxnet(name):
+    it = _record_iter(name, preprocess_threads=2)
+    assert list(it.provide_label[0].shape) == REC_J["meta"][name]["provide_label"]
+    for epoch in range(3):
+        pads = []
+        for j, b in enumerate(it):
+            np.testing.assert_allclose(
+                b.data[0].asnumpy(), REC_G[f"rec/{name}/{epoch}/{j}/data"], rtol=1e-6, atol=1e-5
+            )
+            np.testing.assert_array_equal(b.label[0].asnumpy(), REC_G[f"rec/{name}/{epoch}/{j}/label"])
+            pads.append(b.pad)
+        assert pads == REC_J["meta"][name]["pads"][epoch]
+        it.reset()
+
+
+def test_image_record_iter_random_options():
+    plain = np.concatenate([b.data[0].asnumpy() for b in _record_iter("enlarge")])
+    it = _record_iter("enlarge", shuffle=True, rand_mirror=True, seed=3)
+    got = np.concatenate([b.data[0].asnumpy() for b in it])
+    # every image appears once, possibly mirrored
+    matches = [
+        [i for i in range(5) if (g == plain[i]).all() or (g == plain[i][:, :, ::-1]).all()] for g in got
+    ]
+    assert sorted(m[0] for m in matches) == list(range(5))
+    it = mx.io.ImageRecordIter(
+        path_imgrec=os.path.join(GOLDEN, "io", "iter_imgs.rec"),
+        data_shape=(3, 8, 8),
+        batch_size=1,
+        rand_crop=True,
+    )
+    crops = [b.data[0].asnumpy()[0] for b in it]
+    assert all(c.shape == (3, 8, 8) for c in crops) and len(crops) == 5
+
+
+def test_image_record_iter_bad_input(tmp_path):
+    with pytest.raises(MXNetError, match="unknown parameter"):
+        _record_iter("default", no_such_option=1)
+    with pytest.raises(MXNetError, match="data_shape must be"):
+        mx.io.ImageRecordIter(
+            path_imgrec=os.path.join(GOLDEN, "io", "iter_imgs.rec"), data_shape=(8, 8), batch_size=1
+        )
+    bad = tmp_path / "bad.rec"
+    bad.write_bytes(open(os.path.join(GOLDEN, "io", "iter_imgs.rec"), "rb").read()[:100])
+    with pytest.raises(MXNetError, match=r"bad\.rec"):
+        mx.io.ImageRecordIter(path_imgrec=str(bad), data_shape=(3, 8, 8), batch_size=1)

@@ -268,6 +268,7 @@ def main():
     with open(os.path.join(OUT, "iter.json"), "w") as f:
         json.dump(iter_golden(), f)
     write_aug_and_iter_golden(rgb)
+    record_iter_golden()
     check_regluon_files()
     print("wrote", OUT)
 
@@ -428,6 +429,46 @@ def write_aug_and_iter_golden(rgb):
         json.dump(
             {"dumps": dumps, "image_iter": meta, "create": CREATE, "image_iters": IMAGE_ITERS}, f, indent=0
         )
+
+
+RECORD_ITERS = {
+    "default": dict(data_shape=(3, 8, 8), batch_size=2),
+    "norm": dict(
+        data_shape=(3, 8, 8),
+        batch_size=2,
+        mean_r=10,
+        mean_g=20,
+        mean_b=30,
+        std_r=2,
+        std_g=4,
+        std_b=5,
+        scale=0.5,
+    ),
+    "resize": dict(data_shape=(3, 8, 8), batch_size=3, resize=9),
+    "enlarge": dict(data_shape=(3, 11, 11), batch_size=5),
+    "mirror_grey": dict(data_shape=(1, 8, 8), batch_size=2, mirror=True),
+    "multilabel": dict(data_shape=(3, 8, 8), batch_size=2, label_width=2, rec="iter_multi"),
+}
+
+
+def record_iter_golden():
+    out, meta = {}, {}
+    for name, kw in RECORD_ITERS.items():
+        kw = dict(kw)
+        rec = kw.pop("rec", "iter_imgs")
+        it = mx.io.ImageRecordIter(path_imgrec=os.path.join(OUT, rec + ".rec"), preprocess_threads=1, **kw)
+        meta[name] = {"pads": [], "provide_label": list(it.provide_label[0].shape)}
+        for epoch in range(3):
+            pads = []
+            for j, b in enumerate(it):
+                out[f"rec/{name}/{epoch}/{j}/data"] = b.data[0].asnumpy()
+                out[f"rec/{name}/{epoch}/{j}/label"] = b.label[0].asnumpy()
+                pads.append(b.pad)
+            meta[name]["pads"].append(pads)
+            it.reset()
+    np.savez_compressed(os.path.join(OUT, "record_iter.npz"), **out)
+    with open(os.path.join(OUT, "record_iter.json"), "w") as f:
+        json.dump({"cases": RECORD_ITERS, "meta": meta}, f, indent=0)
 
 
 if __name__ == "__main__":

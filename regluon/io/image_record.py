@@ -1,0 +1,250 @@
+"""mx.io.ImageRecordIter: batches of decoded, cropped and normalised images from a ``.rec`` file.
+
+The pipeline follows MXNet's C++ iterator (checked against MXNet 1.9.1 for the deterministic
+options): decode (RGB, or grey for one channel), optional ``resize`` of the shorter side
+(bilinear), an enlargement keeping the aspect ratio when the image is smaller than
+``data_shape``, a centre (or ``rand_crop``: random) crop, optional mirroring, then
+``(pixel - mean) / std * scale`` in CHW float32. With ``round_batch`` (default) the last batch
+is completed from the start of the next pass, and the next epoch skips those images, as MXNet.
+
+Differences: random choices (``shuffle``, ``rand_crop``, ``rand_mirror``) come from NumPy's
+generator seeded with ``seed``, not MXNet's, so they differ image by image; with
+``round_batch=False`` the incomplete last batch is zero-filled and ``pad`` counts the missing
+images (MXNet leaves stale data and reports 0).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from .. import recordio
+from ..base import MXNetError
+from ..image.codec import decode_to_numpy
+from ..image.resize import resize as _resize
+from ..ndarray import array
+from .io import DataBatch, DataDesc, DataIter
+
+# Options of MXNet's iterator that are accepted and have no effect here.
+_IGNORED = {
+    "preprocess_threads_per_image",
+    "prefetch_buffer",
+    "ctx",
+    "verbose",
+    "dtype",
+    "shuffle_chunk_size",
+    "shuffle_chunk_seed",
+    "max_rotate_angle",
+    "max_aspect_ratio",
+    "max_shear_ratio",
+    "max_crop_size",
+    "min_crop_size",
+    "max_random_scale",
+    "min_random_scale",
+    "max_random_area",
+    "min_random_area",
+    "max_img_size",
+    "min_img_size",
+    "random_h",
+    "random_s",
+    "random_l",
+    "rotate",
+    "fill_value",
+    "pad",
+    "mean_img",
+    "mean_a",
+    "std_a",
+    "brightness",
+    "contrast",
+    "saturation",
+    "pca_noise",
+    "random_resized_crop",
+    "data_name_suffix",
+    "num_parts_per_device",
+}
+
+
+class ImageRecordIter(DataIter):
+    """Iterate over an image RecordIO file in ``(batch_size,) + data_shape`` float32 batches.
+
+    Parameters (the commonly used ones of MXNet's ``ImageRecordIter``)
+    -------------------------------------------------------------------
+    path_imgrec : str
+        The ``.rec`` file (images packed by ``im2rec`` / ``recordio.pack_img``).
+    data_shape : tuple
+        ``(C, H, W)`` of each output image, C 1 or 3.
+    batch_size : int
+    label_width : int
+        Number of labels per image (1: labels of shape ``(batch_size,)``).
+    shuffle, rand_crop, rand_mirror, mirror : bool
+    mean_r, mean_g, mean_b, std_r, std_g, std_b, scale : float
+        Normalisation ``(x - mean) / std * scale``.
+    resize : int
+        Resize the shorter side to this size first (-1: no).
+    round_batch : bool
+    path_imgidx, num_parts, part_index, seed, preprocess_threads, data_name, label_name
+
+    Example
+    -------
+    >>> it = mx.io.ImageRecordIter(path_imgrec='train.rec', data_shape=(3, 224, 224), batch_size=32,
+    ...                            rand_crop=True, rand_mirror=True, mean_r=123.68, mean_g=116.28, mean_b=103.53)
+    >>> it.next().data[0].shape
+    (32, 3, 224, 224)
+    """
+
+    def __init__(
+        self,
+        path_imgrec: str,
+        data_shape: tuple,
+        batch_size: int,
+        label_width: int = 1,
+        shuffle: bool = False,
+        rand_crop: bool = False,
+        rand_mirror: bool = False,
+        mirror: bool = False,
+        mean_r: float = 0.0,
+        mean_g: float = 0.0,
+        mean_b: float = 0.0,
+        std_r: float = 1.0,
+        std_g: float = 1.0,
+        std_b: float = 1.0,
+        scale: float = 1.0,
+        resize: int = -1,
+        round_batch: bool = True,
+        path_imgidx: str | None = None,
+        num_parts: int = 1,
+        part_index: int = 0,
+        seed: int = 0,
+        preprocess_threads: int = 4,
+        data_name: str = "data",
+        label_name: str = "softmax_label",
+        inter_method: int = 1,
+        **kwargs,
+    ) -> None:
+        unknown = sorted(set(kwargs) - _IGNORED)
+        if unknown:
+            raise MXNetError(f"ImageRecordIter: unknown parameter(s) {unknown}")
+        super().__init__(batch_size)
+        data_shape = tuple(int(d) for d in data_shape)
+        if len(data_shape) != 3 or data_shape[0] not in (1, 3):
+            raise MXNetError(f"ImageRecordIter: data_shape must be (C, H, W) with C 1 or 3, got {data_shape}")
+        self.data_shape, self.label_width = data_shape, label_width
+        self.shuffle, self.rand_crop, self.rand_mirror, self.mirror = shuffle, rand_crop, rand_mirror, mirror
+        chans = data_shape[0]
+        self._mean = np.array([mean_r, mean_g, mean_b][:chans], np.float32)[:, None, None]
+        self._std = np.array([std_r, std_g, std_b][:chans], np.float32)[:, None, None]
+        self._scale = np.float32(scale)
+        self.resize, self.round_batch, self.inter_method = resize, round_batch, inter_method
+        self._rng = np.random.RandomState(seed)
+        self._pool = ThreadPoolExecutor(preprocess_threads) if preprocess_threads > 1 else None
+        self._rec, self._offsets = self._open(path_imgrec, path_imgidx)
+        if num_parts > 1:
+            size = len(self._offsets) // num_parts
+            self._offsets = self._offsets[part_index * size : (part_index + 1) * size]
+        if not self._offsets:
+            raise MXNetError(f'ImageRecordIter: "{path_imgrec}" holds no records')
+        label_shape = (batch_size,) if label_width == 1 else (batch_size, label_width)
+        self.provide_data = [DataDesc(data_name, (batch_size,) + data_shape)]
+        self.provide_label = [DataDesc(label_name, label_shape)]
+        self._order = self._new_order()
+        self._next_order = None  # round_batch: the next pass, begun by the last batch
+        self._pos = 0
+        self._done = False
+
+    @staticmethod
+    def _open(path_imgrec, path_imgidx):
+        if path_imgidx:
+            rec = recordio.MXIndexedRecordIO(path_imgidx, path_imgrec, "r")
+            return rec, sorted(rec.idx.values())
+        rec = recordio.MXRecordIO(path_imgrec, "r")
+        offsets = []
+        while True:
+            pos = rec.handle.tell()
+            if rec.read() is None:
+                break
+            offsets.append(pos)
+        return rec, offsets
+
+    def _new_order(self) -> np.ndarray:
+        order = np.arange(len(self._offsets))
+        if self.shuffle:
+            self._rng.shuffle(order)
+        return order
+
+    def reset(self) -> None:
+        if self._next_order is not None:  # round_batch wrapped: the next pass is already begun
+            self._order, self._next_order = self._next_order, None
+        else:
+            self._order = self._new_order()
+            self._pos = 0
+        self._done = False
+
+    def _read(self, i: int) -> bytes:
+        self._rec.handle.seek(self._offsets[i])
+        self._rec._key = None
+        return self._rec.read()
+
+    def _process(self, job) -> tuple:
+        raw, draws = job
+        header, payload = recordio.unpack(raw)
+        img = decode_to_numpy(payload, 1 if self.data_shape[0] == 3 else 0, rgb=True, where="ImageRecordIter")
+        if img.ndim == 2:
+            img = img[:, :, None]
+        _, out_h, out_w = self.data_shape
+        h, w = img.shape[:2]
+        if self.resize > 0:
+            if h > w:
+                h, w = self.resize * h // w, self.resize
+            else:
+                h, w = self.resize, self.resize * w // h
+            img = _resize(img, w, h, self.inter_method)
+        if h < out_h or w < out_w:  # too small for the crop: enlarge, keeping the aspect ratio
+            factor = max(out_h / h, out_w / w)
+            h, w = max(out_h, int(h * factor)), max(out_w, int(w * factor))
+            img = _resize(img, w, h, self.inter_method)
+        if self.rand_crop:
+            y, x = int(draws[0] * (h - out_h + 1)), int(draws[1] * (w - out_w + 1))
+        else:
+            y, x = (h - out_h) // 2, (w - out_w) // 2
+        img = img[y : y + out_h, x : x + out_w]
+        if self.mirror or (self.rand_mirror and draws[2] < 0.5):
+            img = img[:, ::-1]
+        chw = (img.transpose(2, 0, 1).astype(np.float32) - self._mean) / self._std * self._scale
+        label = header.label
+        if self.label_width == 1:
+            label = float(np.asarray(label).reshape(-1)[0])
+        else:
+            label = np.asarray(label, np.float32).reshape(-1)[: self.label_width]
+        return chw, label
+
+    def _indices(self):
+        n, bs = len(self._order), self.batch_size
+        take = list(self._order[self._pos : self._pos + bs])
+        self._pos += len(take)
+        missing = bs - len(take)
+        if self._pos >= n:
+            self._done = True
+        if missing and self.round_batch:
+            self._next_order = self._new_order()
+            take += [self._next_order[i % n] for i in range(missing)]
+            self._pos = min(missing, n)  # the next epoch skips the images used here
+        return take, missing
+
+    def next(self) -> DataBatch:
+        if self._done:
+            raise StopIteration
+        take, pad = self._indices()
+        jobs = [(self._read(int(i)), self._rng.random_sample(3)) for i in take]
+        results = (
+            list(self._pool.map(self._process, jobs)) if self._pool else [self._process(j) for j in jobs]
+        )
+        data = np.zeros((self.batch_size,) + self.data_shape, np.float32)
+        label = np.zeros(self.provide_label[0].shape, np.float32)
+        for k, (chw, lab) in enumerate(results):
+            data[k] = chw
+            label[k] = lab
+        return DataBatch([array(data)], [array(label)], pad=pad)
+
+    def iter_next(self) -> bool:
+        return not self._done
