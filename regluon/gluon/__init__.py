@@ -1,6 +1,6 @@
 """``mx.gluon``: the imperative/hybrid neural-network interface."""
 
-from . import contrib, data, loss, nn
+from . import contrib, data, loss, nn, utils
 from .block import Block, HybridBlock
 from .parameter import Constant, DeferredInitializationError, Parameter, ParameterDict
 from .trainer import Trainer
@@ -16,5 +16,6 @@ __all__ = [
     "loss",
     "data",
     "contrib",
+    "utils",
     "DeferredInitializationError",
 ]

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 import numpy as np
+import torch
 
 from .. import optimizer as opt
 from ..base import MXNetError
@@ -136,6 +137,23 @@ class Trainer:
                 default = False
             self._update_on_kvstore = default if on_kv is None else bool(on_kv)
         self._updaters = [opt.get_updater(self._optimizer) for _ in ctxs]
+        self._params_to_init = list(self._params) if self._kvstore is not None else []
+        self._broadcast_initial_values()
+
+    def _broadcast_initial_values(self) -> None:
+        """Like MXNet's kvstore start-up: each Parameter's first copy (grad_req 'null' ones
+        included, e.g. BatchNorm's running statistics) is copied to its other contexts once, when
+        the kvstore first sees it initialized."""
+        waiting = []
+        for p in self._params_to_init:
+            if p._data is None:
+                waiting.append(p)
+                continue
+            first = p._data[0]
+            with torch.no_grad():
+                for arr in p._data[1:]:
+                    arr._tensor.copy_(first._tensor)
+        self._params_to_init = waiting
 
     @property
     def learning_rate(self) -> float:
@@ -174,6 +192,8 @@ class Trainer:
         self._set_rescale(batch_size)
         if self._updaters is None:
             self._init_kvstore()
+        elif self._params_to_init:
+            self._broadcast_initial_values()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
