@@ -76,7 +76,12 @@ def scalar_operands(data: torch.Tensor, scalar: float) -> tuple[torch.Tensor, fl
 def float_to_int(x: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
     """Convert floating-point values to an integer dtype as MXNet's CPU kernels do (C casts on x86):
     truncation toward zero, values out of the 32-bit range (64-bit for int64) become the smallest
-    integer of that width, and 8-bit types keep the low 8 bits."""
+    integer of that width, and 8-bit types keep the low 8 bits.
+
+    Example:
+        >>> float_to_int(torch.tensor([2.7, -2.7, 128.0, 1e10]), torch.int8).tolist()
+        [2, -2, -128, 0]
+    """
     x = x.trunc()
     half = 2.0 ** (63 if dtype is torch.int64 else 31)
     x = torch.where((x >= -half) & (x < half), x, -half)  # NaN is out of range too
