@@ -217,3 +217,67 @@ def test_image_iter_from_lst_and_imglist(tmp_path):
         ).next()
     with pytest.raises(MXNetError, match="cannot read image"):
         mx.image.ImageIter(1, (3, 8, 8), imglist=[[0.0, "zz.png"]], path_root=str(tmp_path)).next()
+
+
+# ------------------------------------------------------------------ detection
+DET_G = np.load(os.path.join(IO, "det.npz"))
+with open(os.path.join(IO, "det.json")) as _f:
+    DET_J = json.load(_f)
+
+
+def _det_iter(name):
+    kw = dict(DET_J["cases"][name])
+    if kw.pop("use_idx", False):
+        kw["path_imgidx"] = os.path.join(IO, "det.idx")
+    kw["data_shape"] = tuple(kw["data_shape"])
+    random.seed(9)
+    np.random.seed(9)
+    return mx.image.ImageDetIter(path_imgrec=os.path.join(IO, "det.rec"), **kw)
+
+
+def test_create_det_augmenter_list():
+    got = [a.dumps() for a in mx.image.CreateDetAugmenter((3, 16, 16), **DET_J["create_args"])]
+    assert got == DET_J["meta"]["create"]
+
+
+@pytest.mark.parametrize("name", ["plain", "mirror_shuffle"])
+def test_image_det_iter_matches_mxnet(name):
+    it = _det_iter(name)
+    assert [it.provide_label[0][0], list(it.provide_label[0][1])] == DET_J["meta"][name]["provide_label"]
+    for epoch in range(2):
+        pads = []
+        for j, b in enumerate(it):
+            np.testing.assert_array_equal(b.data[0].asnumpy(), DET_G[f"det/{name}/{epoch}/{j}/data"])
+            np.testing.assert_allclose(
+                b.label[0].asnumpy(), DET_G[f"det/{name}/{epoch}/{j}/label"], atol=1e-6
+            )
+            pads.append(b.pad)
+        assert pads == DET_J["meta"][name]["pads"][epoch]
+        it.reset()
+
+
+def test_image_det_iter_random_crop_keeps_valid_boxes():
+    """MXNet's crop proposals use another sampling order, so only the contract is checked here."""
+    it = _det_iter("crop")
+    labels = np.concatenate([b.label[0].asnumpy() for b in it])
+    objects = labels[labels[:, :, 0] >= 0]
+    assert objects.size and (objects[:, 1:] >= 0).all() and (objects[:, 1:] <= 1).all()
+    assert (objects[:, 3] > objects[:, 1]).all() and (objects[:, 4] > objects[:, 2]).all()
+    assert ((labels[:, :, 0] >= 0) | (labels == -1).all(axis=2)).all()  # rows are objects or all -1
+    aug = mx.image.DetRandomCropAug(min_object_covered=0.9, area_range=(0.3, 0.6))
+    src = mx.nd.array(SRC, dtype="uint8")
+    box = np.array([[1, 0.2, 0.2, 0.5, 0.6]], np.float32)
+    for seed in range(5):
+        random.seed(seed)
+        out, lab = aug(src, box)
+        if out.shape != src.shape:  # a crop was found: the object is (almost) whole inside it
+            assert lab.shape == (1, 5) and lab[0, 3] > lab[0, 1]
+
+
+def test_image_det_iter_bad_label(tmp_path):
+    rec = mx.recordio.MXIndexedRecordIO(str(tmp_path / "d.idx"), str(tmp_path / "d.rec"), "w")
+    png = _bytes("img_rgb.png")
+    rec.write_idx(0, mx.recordio.pack(mx.recordio.IRHeader(0, [2, 5, 0, 0.1, 0.1, 0.5, 0.5, 1], 0, 0), png))
+    rec.close()
+    with pytest.raises(MXNetError, match="does not split"):
+        mx.image.ImageDetIter(1, (3, 8, 8), path_imgrec=str(tmp_path / "d.rec"))

@@ -269,6 +269,7 @@ def main():
         json.dump(iter_golden(), f)
     write_aug_and_iter_golden(rgb)
     record_iter_golden()
+    det_golden()
     check_regluon_files()
     print("wrote", OUT)
 
@@ -469,6 +470,80 @@ def record_iter_golden():
     np.savez_compressed(os.path.join(OUT, "record_iter.npz"), **out)
     with open(os.path.join(OUT, "record_iter.json"), "w") as f:
         json.dump({"cases": RECORD_ITERS, "meta": meta}, f, indent=0)
+
+
+DET_ITERS = {
+    "plain": dict(batch_size=3, data_shape=(3, 8, 8), inter_method=1),
+    "mirror_shuffle": dict(
+        batch_size=2, data_shape=(3, 8, 8), inter_method=1, shuffle=True, rand_mirror=True, use_idx=True
+    ),
+    "crop": dict(
+        batch_size=2,
+        data_shape=(3, 8, 8),
+        inter_method=1,
+        rand_crop=1,
+        min_object_covered=0.5,
+        max_attempts=50,
+        use_idx=True,
+    ),
+}
+DET_CREATE = dict(
+    resize=20,
+    rand_crop=0.5,
+    rand_pad=0.3,
+    rand_gray=0.1,
+    rand_mirror=True,
+    mean=True,
+    std=True,
+    brightness=0.1,
+    contrast=0.1,
+    saturation=0.1,
+    pca_noise=0.1,
+    hue=0.1,
+)
+
+
+def det_labels():
+    return [
+        [2, 5, 0, 0.1, 0.2, 0.6, 0.7],
+        [2, 5, 1, 0.0, 0.0, 0.5, 0.5, 0, 0.4, 0.3, 0.9, 0.95],
+        [2, 5, 2, 0.25, 0.25, 0.75, 0.75],
+        [2, 5, 1, 0.5, 0.1, 0.9, 0.4, 2, 0.1, 0.5, 0.3, 0.9],
+    ]
+
+
+def det_golden():
+    import random
+
+    imgs = iter_images()
+    w = mx.recordio.MXIndexedRecordIO(os.path.join(OUT, "det.idx"), os.path.join(OUT, "det.rec"), "w")
+    for i, label in enumerate(det_labels()):
+        buf = io.BytesIO()
+        Image.fromarray(imgs[i]).save(buf, "PNG")
+        w.write_idx(i, mx.recordio.pack(mx.recordio.IRHeader(0, label, i, 0), buf.getvalue()))
+    w.close()
+    out, meta = {}, {"create": [a.dumps() for a in mx.image.CreateDetAugmenter((3, 16, 16), **DET_CREATE)]}
+    for name, kw in DET_ITERS.items():
+        kw = dict(kw)
+        if kw.pop("use_idx", False):
+            kw["path_imgidx"] = os.path.join(OUT, "det.idx")
+        random.seed(9)
+        np.random.seed(9)
+        it = mx.image.ImageDetIter(path_imgrec=os.path.join(OUT, "det.rec"), **kw)
+        meta[name] = {"provide_label": [it.provide_label[0][0], list(it.provide_label[0][1])], "pads": []}
+        for epoch in range(2):
+            pads = []
+            for j, b in enumerate(it):
+                out[f"det/{name}/{epoch}/{j}/data"] = b.data[0].asnumpy()
+                out[f"det/{name}/{epoch}/{j}/label"] = b.label[0].asnumpy()
+                pads.append(b.pad)
+            meta[name]["pads"].append(pads)
+            it.reset()
+    np.savez_compressed(os.path.join(OUT, "det.npz"), **out)
+    with open(os.path.join(OUT, "det.json"), "w") as f:
+        json.dump(
+            {"cases": DET_ITERS, "create_args": DET_CREATE, "meta": meta, "labels": det_labels()}, f, indent=0
+        )
 
 
 if __name__ == "__main__":

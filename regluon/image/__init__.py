@@ -28,6 +28,17 @@ from .augment import (
     SaturationJitterAug,
     SequentialAug,
 )
+from .detection import (
+    CreateDetAugmenter,
+    CreateMultiRandCropAugmenter,
+    DetAugmenter,
+    DetBorrowAug,
+    DetHorizontalFlipAug,
+    DetRandomCropAug,
+    DetRandomPadAug,
+    DetRandomSelectAug,
+    ImageDetIter,
+)
 from .image import (
     center_crop,
     color_normalize,
@@ -75,4 +86,13 @@ __all__ = [
     "HorizontalFlipAug",
     "CastAug",
     "CreateAugmenter",
+    "ImageDetIter",
+    "DetAugmenter",
+    "DetBorrowAug",
+    "DetRandomSelectAug",
+    "DetHorizontalFlipAug",
+    "DetRandomCropAug",
+    "DetRandomPadAug",
+    "CreateMultiRandCropAugmenter",
+    "CreateDetAugmenter",
 ]
