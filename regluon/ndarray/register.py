@@ -391,26 +391,24 @@ def _with_direct(general: Callable, direct: Callable) -> Callable:
     """``general`` with a lean path for two NDArrays of one dtype (not bool) and no parameters:
     ``direct(lhs, rhs)`` wrapped in place. Anything else, and any failure, runs ``general``."""
 
-    def fn(*args, out=None, **kwargs):
-        if out is None and not kwargs and len(args) == 2:
-            lhs, rhs = args
-            if lhs.__class__ is _NDArray and rhs.__class__ is _NDArray:
-                a = lhs._tensor
-                b = rhs._tensor
-                dt = a.dtype
-                if dt is b.dtype and dt is not _BOOL:
-                    try:
-                        res = direct(a, b)
-                    except RuntimeError:  # the general path raises MXNet's error
-                        return general(*args)
-                    if res.requires_grad and not _state.recording:
-                        res = res.detach()
-                    out = _new(_NDArray)
-                    out._tensor = res
-                    out._ctx = lhs._ctx
-                    out._ag = None
-                    return out
-        return general(*args, out=out, **kwargs)
+    def fn(lhs=None, rhs=None, out=None, **kwargs):
+        if lhs.__class__ is _NDArray and rhs.__class__ is _NDArray and out is None and not kwargs:
+            a = lhs._tensor
+            b = rhs._tensor
+            dt = a.dtype
+            if dt is b.dtype and dt is not _BOOL:
+                try:
+                    res = direct(a, b)
+                except RuntimeError:  # the general path raises MXNet's error
+                    return general(lhs, rhs)
+                if res.requires_grad and not _state.recording:
+                    res = res.detach()
+                out = _new(_NDArray)
+                out._tensor = res
+                out._ctx = lhs._ctx
+                out._ag = None
+                return out
+        return general(lhs, rhs, out=out, **kwargs)
 
     return fn
 
