@@ -195,12 +195,13 @@ class MXRecordIO:
             if cflag > 3:
                 raise self._fail(start, f"invalid part flag {cflag} at byte {offset}")
             padded = (length + 3) & ~3
-            data = f.read(padded)
+            left = os.fstat(f.fileno()).st_size - offset - 8 if padded > 65536 else padded
+            data = f.read(padded) if left >= padded else b""
             if len(data) < padded:
+                left = os.fstat(f.fileno()).st_size - offset - 8
                 raise self._fail(
                     start,
-                    f"the header at byte {offset} announces {length} bytes but only "
-                    f"{len(data)} remain in the file",
+                    f"the header at byte {offset} announces {length} bytes but only {left} remain in the file",
                 )
             data = data[:length]
             if cflag == 0 or cflag == 1:

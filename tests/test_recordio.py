@@ -296,3 +296,9 @@ def test_im2rec_pack_label_and_bad_lists(tmp_path, capsys):
     (tmp_path / "missing.lst").write_text("0\t1.0\tnope.png\n")
     assert _im2rec(tmp_path / "missing", root) == 1
     assert "nope.png" in capsys.readouterr().err
+
+
+def test_huge_lying_length_fails_without_reading(tmp_path):
+    lying = struct.pack("<II", 0xCED7230A, (1 << 29) - 1) + b"abcd" * 4
+    with pytest.raises(MXNetError, match=r"announces 536870911 bytes but only 16 remain"):
+        _read_all(_copy(tmp_path, lying))
