@@ -326,10 +326,10 @@ class NDArray:
             r = t[key]
         else:
             r = t[_index(key, t)]
-            if r.numel() == 0 and t.numel() != 0:
+            if r.numel() == 0 and t.numel() != 0 and not _empty_first_axis_ok(key, t, r):
                 raise MXNetError(
                     f"NDArray indexing: index {key!r} selects no element of an array of shape "
-                    f"{shape_str(self.shape)}; MXNet 1.x arrays cannot have an empty dimension"
+                    f"{shape_str(self.shape)}; MXNet 1.x allows an empty result only from a slice of the first axis"
                 )
         if r.dim() == 0:
             r = r.reshape(1)
@@ -596,6 +596,16 @@ for _name, (_aop, _sop, _ifn) in _INPLACE.items():
     _m.__name__ = _m.__qualname__ = _name
     setattr(NDArray, _name, _m)
 del T
+
+
+def _empty_first_axis_ok(key, t: torch.Tensor, r: torch.Tensor) -> bool:
+    """MXNet 1.x lets a forward slice of the first axis select nothing (``x[5:5]``, ``x[7:9]`` on 5
+    rows give shape (0, ...)); an empty selection anywhere else is an error."""
+    first = key[0] if key.__class__ is tuple and key else key
+    if first.__class__ is not slice or first.step not in (None, 1):
+        return False
+    start, stop, _ = first.indices(t.shape[0])
+    return start == stop and r.shape[0] == 0 and all(d > 0 for d in r.shape[1:])
 
 
 def _index(key, t: torch.Tensor):
