@@ -1,8 +1,8 @@
 """``gluon.data``: datasets, samplers, batchify functions and the DataLoader."""
 
-from . import batchify
+from . import batchify, vision
 from .dataloader import DataLoader, default_batchify_fn, default_mp_batchify_fn
-from .dataset import ArrayDataset, Dataset, SimpleDataset
+from .dataset import ArrayDataset, Dataset, RecordFileDataset, SimpleDataset
 from .sampler import (
     BatchSampler,
     FilterSampler,
@@ -16,6 +16,7 @@ __all__ = [
     "Dataset",
     "SimpleDataset",
     "ArrayDataset",
+    "RecordFileDataset",
     "Sampler",
     "SequentialSampler",
     "RandomSampler",
@@ -26,4 +27,5 @@ __all__ = [
     "default_batchify_fn",
     "default_mp_batchify_fn",
     "batchify",
+    "vision",
 ]

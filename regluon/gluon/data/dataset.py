@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -215,3 +216,25 @@ class _LazyTransformDataset(Dataset):
         if isinstance(item, tuple):
             return self._fn(*item)
         return self._fn(item)
+
+
+class RecordFileDataset(Dataset):
+    """The records of a RecordIO ``.rec`` file (with its ``.idx`` index beside it) as raw bytes.
+
+    Example:
+        >>> ds = gdata.RecordFileDataset('train.rec')   # reads train.idx too
+        >>> header, payload = mx.recordio.unpack(ds[0])
+    """
+
+    def __init__(self, filename: str):
+        from ... import recordio
+
+        self.filename = filename
+        self.idx_file = os.path.splitext(filename)[0] + ".idx"
+        self._record = recordio.MXIndexedRecordIO(self.idx_file, self.filename, "r")
+
+    def __getitem__(self, idx) -> bytes:
+        return self._record.read_idx(self._record.keys[idx])
+
+    def __len__(self) -> int:
+        return len(self._record.keys)

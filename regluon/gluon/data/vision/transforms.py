@@ -1,0 +1,549 @@
+"""``gluon.data.vision.transforms``: image transforms as Gluon blocks.
+
+Images are HWC (or NHWC) NDArrays, uint8 or float, until :class:`ToTensor` makes them CHW float32
+in [0, 1]. Deterministic transforms give MXNet 1.9.1's outputs; the random ones draw as MXNet does:
+crops and ``RandomApply`` from Python's ``random``, rotations from NumPy's global generator, the
+flips and colour jitters from ``mx.random`` (torch's generator).
+
+Example:
+    >>> from mxnet.gluon.data.vision import transforms
+    >>> train_aug = transforms.Compose([
+    ...     transforms.RandomResizedCrop(224),
+    ...     transforms.RandomFlipLeftRight(),
+    ...     transforms.ToTensor(),
+    ...     transforms.Normalize((0.485, 0.456, 0.406), (0.229, 0.224, 0.225))])
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Sequence
+
+import numpy as np
+
+from .... import ndarray as nd
+from ....ndarray import NDArray
+from ...block import Block, HybridBlock
+from ...nn import HybridSequential, Sequential
+
+__all__ = [
+    "Compose",
+    "HybridCompose",
+    "Cast",
+    "ToTensor",
+    "Normalize",
+    "Rotate",
+    "RandomRotation",
+    "RandomResizedCrop",
+    "CropResize",
+    "CenterCrop",
+    "RandomCrop",
+    "Resize",
+    "RandomFlipLeftRight",
+    "RandomFlipTopBottom",
+    "RandomBrightness",
+    "RandomContrast",
+    "RandomSaturation",
+    "RandomHue",
+    "RandomColorJitter",
+    "RandomLighting",
+    "RandomApply",
+    "RandomGray",
+]
+
+
+class Compose(Sequential):
+    """Apply transforms in order; runs of consecutive HybridBlocks are grouped into one hybridized
+    HybridSequential, as MXNet does.
+
+    Example:
+        >>> t = transforms.Compose([transforms.Resize(32), transforms.ToTensor()])
+    """
+
+    def __init__(self, transforms: Sequence):
+        super().__init__()
+        run: list = []
+        for t in [*transforms, None]:
+            if isinstance(t, HybridBlock):
+                run.append(t)
+                continue
+            if len(run) == 1:
+                self.add(run[0])
+            elif run:
+                group = HybridSequential()
+                group.add(*run)
+                group.hybridize()
+                self.add(group)
+            run = []
+            if t is not None:
+                self.add(t)
+
+
+class HybridCompose(HybridSequential):
+    """Like :class:`Compose`, for HybridBlock transforms only (as in MXNet 2).
+
+    Example:
+        >>> t = transforms.HybridCompose([transforms.ToTensor(), transforms.Normalize(0.5, 0.25)])
+    """
+
+    def __init__(self, transforms: Sequence):
+        super().__init__()
+        for t in transforms:
+            if not isinstance(t, HybridBlock):
+                raise ValueError(f"HybridCompose takes HybridBlocks only; {type(t).__name__} is not one")
+            self.add(t)
+
+
+class Cast(HybridBlock):
+    """Cast to ``dtype``.
+
+    Example:
+        >>> transforms.Cast('float16')(mx.nd.ones((2, 2, 3), dtype='uint8')).dtype
+        <class 'numpy.float16'>
+    """
+
+    def __init__(self, dtype: str = "float32"):
+        super().__init__()
+        self._dtype = dtype
+
+    def hybrid_forward(self, F, x):
+        return F.cast(x, self._dtype)
+
+
+class ToTensor(HybridBlock):
+    """HWC (or NHWC) images with values 0..255 to CHW (NCHW) float32 in [0, 1].
+
+    Example:
+        >>> transforms.ToTensor()(mx.nd.ones((4, 5, 3), dtype='uint8')).shape
+        (3, 4, 5)
+    """
+
+    def hybrid_forward(self, F, x):
+        return F.image.to_tensor(x)
+
+
+class Normalize(HybridBlock):
+    """Per-channel ``(x - mean) / std`` of CHW (NCHW) tensors.
+
+    Example:
+        >>> transforms.Normalize(0.5, 0.25)(mx.nd.ones((3, 2, 2))).asnumpy().max()
+        2.0
+    """
+
+    def __init__(self, mean: float | Sequence[float] = 0.0, std: float | Sequence[float] = 1.0):
+        super().__init__()
+        self._mean, self._std = mean, std
+
+    def hybrid_forward(self, F, x):
+        return F.image.normalize(x, self._mean, self._std)
+
+
+class Resize(HybridBlock):
+    """Resize to ``size``: (width, height), or an int for a square (or for the short side when
+    ``keep_ratio``). ``interpolation`` takes OpenCV's codes: 0 nearest, 1 bilinear (default),
+    2 bicubic, 3 area, 4 Lanczos.
+
+    Example:
+        >>> transforms.Resize(4, keep_ratio=True)(mx.nd.ones((8, 12, 3), dtype='uint8')).shape
+        (4, 6, 3)
+    """
+
+    def __init__(self, size: int | tuple[int, int], keep_ratio: bool = False, interpolation: int = 1):
+        super().__init__()
+        self._size, self._keep, self._interp = size, keep_ratio, interpolation
+
+    def hybrid_forward(self, F, x):
+        return F.image.resize(x, self._size, self._keep, self._interp)
+
+
+class CropResize(HybridBlock):
+    """Crop the area (x, y, width, height), then resize it to ``size`` if given.
+
+    Example:
+        >>> transforms.CropResize(0, 0, 4, 2)(mx.nd.ones((8, 8, 3))).shape
+        (2, 4, 3)
+    """
+
+    def __init__(self, x: int, y: int, width: int, height: int, size=None, interpolation: int | None = None):
+        super().__init__()
+        self._box = (x, y, width, height)
+        self._size, self._interp = size, 1 if interpolation is None else interpolation
+
+    def hybrid_forward(self, F, x):
+        out = F.image.crop(x, *self._box)
+        if self._size:
+            out = F.image.resize(out, self._size, False, self._interp)
+        return out
+
+
+# ----------------------------------------------------------------------------------------- crops
+def _interp_for(interp: int, sizes: tuple[int, int, int, int]) -> int:
+    """OpenCV code for ``interp``, resolving MXNet's 9 (by direction) and 10 (random)."""
+    if interp == 9:
+        oh, ow, nh, nw = sizes
+        return 3 if nh < oh and nw < ow else 2 if nh > oh and nw > ow else 1
+    if interp == 10:
+        return random.randint(0, 4)
+    if interp not in (0, 1, 2, 3, 4):
+        raise ValueError(f"Unknown interp method {interp}")
+    return interp
+
+
+def _fixed_crop(img: NDArray, x0: int, y0: int, w: int, h: int, size=None, interp: int = 2) -> NDArray:
+    out = img[y0 : y0 + h, x0 : x0 + w]
+    if size is not None and (w, h) != tuple(size):
+        out = nd.image.resize(out, tuple(size), interp=_interp_for(interp, (h, w, size[1], size[0])))
+    return out
+
+
+def _scale_down(src_size: tuple[int, int], size: tuple[int, int]) -> tuple[int, int]:
+    """``size`` (w, h) shrunk, keeping its aspect ratio, until it fits in ``src_size``."""
+    w, h = size
+    sw, sh = src_size
+    if sh < h:
+        w, h = w * sh / h, sh
+    if sw < w:
+        w, h = sw, h * sw / w
+    return int(w), int(h)
+
+
+def _center_crop(img: NDArray, size: tuple[int, int], interp: int) -> NDArray:
+    h, w = img.shape[0], img.shape[1]
+    new_w, new_h = _scale_down((w, h), size)
+    return _fixed_crop(img, int((w - new_w) / 2), int((h - new_h) / 2), new_w, new_h, size, interp)
+
+
+def _pair(size) -> tuple[int, int]:
+    return (size, size) if isinstance(size, (int, float)) else tuple(size)
+
+
+def _hwc(name: str, x: NDArray) -> None:
+    if x.ndim != 3:
+        raise ValueError(f"{name}: expects one HWC image, got shape {x.shape}")
+
+
+class CenterCrop(Block):
+    """Crop the centre ``size`` (int or (width, height)); an image too small is cropped to the
+    largest area of that aspect ratio and resized up.
+
+    Example:
+        >>> transforms.CenterCrop(4)(mx.nd.ones((8, 10, 3), dtype='uint8')).shape
+        (4, 4, 3)
+    """
+
+    def __init__(self, size: int | tuple[int, int], interpolation: int = 1):
+        super().__init__()
+        self._size, self._interp = _pair(size), interpolation
+
+    def forward(self, x):
+        _hwc("CenterCrop", x)
+        return _center_crop(x, self._size, self._interp)
+
+
+class RandomResizedCrop(Block):
+    """Crop a random area (a fraction ``scale`` of the image, aspect ratio in ``ratio``) and
+    resize it to ``size``; after 10 failed draws, a centre crop. Draws from Python's ``random``
+    exactly as MXNet does, so ``random.seed`` gives MXNet's crops.
+
+    Example:
+        >>> transforms.RandomResizedCrop(8)(mx.nd.ones((20, 30, 3), dtype='uint8')).shape
+        (8, 8, 3)
+    """
+
+    def __init__(
+        self,
+        size: int | tuple[int, int],
+        scale: tuple[float, float] = (0.08, 1.0),
+        ratio: tuple[float, float] = (3.0 / 4.0, 4.0 / 3.0),
+        interpolation: int = 1,
+    ):
+        super().__init__()
+        self._size, self._scale, self._ratio, self._interp = _pair(size), scale, ratio, interpolation
+
+    def forward(self, x):
+        _hwc("RandomResizedCrop", x)
+        h, w = x.shape[0], x.shape[1]
+        area = (self._scale, 1.0) if isinstance(self._scale, (int, float)) else self._scale
+        log_ratio = (math.log(self._ratio[0]), math.log(self._ratio[1]))
+        for _ in range(10):
+            target = random.uniform(area[0], area[1]) * h * w
+            aspect = np.exp(random.uniform(*log_ratio))
+            new_w = int(round(np.sqrt(target * aspect)))
+            new_h = int(round(np.sqrt(target / aspect)))
+            if new_w <= w and new_h <= h:
+                x0 = random.randint(0, w - new_w)
+                y0 = random.randint(0, h - new_h)
+                return _fixed_crop(x, x0, y0, new_w, new_h, self._size, self._interp)
+        return _center_crop(x, self._size, self._interp)
+
+
+class RandomCrop(Block):
+    """Pad the image (``pad``: int or (top/bottom, left/right) or (top, bottom, left, right),
+    with ``pad_value``), then crop a random ``size`` (int or (width, height)) from it; an image
+    smaller than ``size`` is resized up, as in MXNet 2.
+
+    Example:
+        >>> transforms.RandomCrop(28, pad=4)(mx.nd.ones((28, 28, 1), dtype='uint8')).shape
+        (28, 28, 1)
+    """
+
+    def __init__(self, size, pad=None, pad_value: float = 0, interpolation: int = 1):
+        super().__init__()
+        self._size, self._pad, self._value, self._interp = _pair(size), pad, pad_value, interpolation
+
+    def _padded(self, x: NDArray) -> NDArray:
+        p = self._pad
+        if not p:
+            return x
+        if isinstance(p, int):
+            widths = ((p, p), (p, p))
+        elif len(p) == 2:
+            widths = ((p[0], p[0]), (p[1], p[1]))
+        elif len(p) == 4:
+            widths = ((p[0], p[1]), (p[2], p[3]))
+        else:
+            raise ValueError(f"RandomCrop: pad must be an int or a tuple of 2 or 4 ints, got {p!r}")
+        a = np.pad(x.asnumpy(), (*widths, (0, 0)), constant_values=self._value)
+        return nd.array(a, ctx=x.context, dtype=a.dtype)
+
+    def forward(self, x):
+        _hwc("RandomCrop", x)
+        x = self._padded(x)
+        h, w = x.shape[0], x.shape[1]
+        new_w, new_h = _scale_down((w, h), self._size)
+        x0, y0 = random.randint(0, w - new_w), random.randint(0, h - new_h)
+        return _fixed_crop(x, x0, y0, new_w, new_h, self._size, self._interp)
+
+
+# ----------------------------------------------------------------------------- rotations
+def _rotate(x: NDArray, degrees, zoom_in: bool, zoom_out: bool) -> NDArray:
+    """Rotate CHW / NCHW float32 images by ``degrees`` (one number, or one per image) about their
+    centre, filling with zeros; ``zoom_in`` scales so no fill shows, ``zoom_out`` so nothing is cut."""
+    if zoom_in and zoom_out:
+        raise ValueError("`zoom_in` and `zoom_out` cannot be both True")
+    if x.dtype != np.float32:
+        raise TypeError("This transformation only supports float32. Consider calling it after ToTensor")
+    if x.ndim not in (3, 4):
+        raise ValueError(f"Only 3D and 4D images are supported, got shape {x.shape}")
+    batch = x if x.ndim == 4 else x.expand_dims(0)
+    n, _, h, w = batch.shape
+    angles = degrees.asnumpy() if isinstance(degrees, NDArray) else np.broadcast_to(np.float32(degrees), (n,))
+    if len(angles) != n:
+        raise ValueError("The number of images must be equal to the number of rotation angles")
+    rad = (np.pi * angles.astype(np.float32) / 180).reshape(n, 1, 1).astype(np.float32)
+    hs, ws = np.float32((h - 1) / 2), np.float32((w - 1) / 2)
+    rows = np.arange(h, dtype=np.float32).reshape(1, h, 1) - hs
+    cols = np.arange(w, dtype=np.float32).reshape(1, 1, w) - ws
+    cos, sin = np.cos(rad), np.sin(rad)
+    gx = (cols * cos - rows * sin) / ws
+    gy = (cols * sin + rows * cos) / hs
+    if zoom_in or zoom_out:
+        rho, corner = np.sqrt(np.float32(h * h + w * w)), np.arctan(np.float32(h / w))
+        a = np.abs(rad)
+        max_x = np.maximum(np.abs(rho * np.cos(corner + a)), np.abs(rho * np.cos(corner - a)))
+        max_y = np.maximum(np.abs(rho * np.sin(corner + a)), np.abs(rho * np.sin(corner - a)))
+        scale = np.maximum(max_x / w, max_y / h) if zoom_out else np.minimum(w / max_x, h / max_y)
+        gx, gy = gx * scale, gy * scale
+    grid = nd.array(np.stack([gx, gy], axis=1).astype(np.float32), ctx=x.context)
+    out = nd.BilinearSampler(batch, grid)
+    return out if x.ndim == 4 else out[0]
+
+
+class Rotate(Block):
+    """Rotate CHW / NCHW float32 images by ``rotation_degrees`` (counter-clockwise in the picture's
+    coordinates, as MXNet), zero-filled; optionally zoomed in or out.
+
+    Example:
+        >>> transforms.Rotate(90)(mx.nd.ones((3, 4, 4))).shape
+        (3, 4, 4)
+    """
+
+    def __init__(self, rotation_degrees: float, zoom_in: bool = False, zoom_out: bool = False):
+        super().__init__()
+        self._args = (rotation_degrees, zoom_in, zoom_out)
+
+    def forward(self, x):
+        return _rotate(x, *self._args)
+
+
+class RandomRotation(Block):
+    """Rotate by an angle drawn from ``angle_limits`` (NumPy's generator, one per image), with
+    probability ``rotate_with_proba``.
+
+    Example:
+        >>> transforms.RandomRotation((-10, 10))(mx.nd.ones((3, 4, 4))).shape
+        (3, 4, 4)
+    """
+
+    def __init__(
+        self, angle_limits, zoom_in: bool = False, zoom_out: bool = False, rotate_with_proba: float = 1.0
+    ):
+        super().__init__()
+        lower, upper = angle_limits
+        if lower >= upper:
+            raise ValueError("`angle_limits` must be an ordered tuple")
+        if not 0 <= rotate_with_proba <= 1:
+            raise ValueError("Probability of rotating the image should be between 0 and 1")
+        self._limits, self._zoom, self._proba = angle_limits, (zoom_in, zoom_out), rotate_with_proba
+
+    def forward(self, x):
+        if np.random.random() > self._proba:
+            return x
+        if x.dtype != np.float32:
+            raise TypeError("This transformation only supports float32. Consider calling it after ToTensor")
+        if x.ndim == 3:
+            degrees = np.random.uniform(*self._limits)
+        else:
+            degrees = nd.array(np.random.uniform(*self._limits, size=x.shape[0]))
+        return _rotate(x, degrees, *self._zoom)
+
+
+# ------------------------------------------------------------------------------- colour
+class RandomFlipLeftRight(HybridBlock):
+    """Mirror left to right with probability 0.5.
+
+    Example:
+        >>> transforms.RandomFlipLeftRight()(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_flip_left_right(x)
+
+
+class RandomFlipTopBottom(HybridBlock):
+    """Mirror top to bottom with probability 0.5.
+
+    Example:
+        >>> transforms.RandomFlipTopBottom()(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_flip_top_bottom(x)
+
+
+class _RandomFactor(HybridBlock):
+    _op = ""
+
+    def __init__(self, amount: float):
+        super().__init__()
+        self._args = (max(0, 1 - amount), 1 + amount)
+
+    def hybrid_forward(self, F, x):
+        return getattr(F.image, self._op)(x, *self._args)
+
+
+class RandomBrightness(_RandomFactor):
+    """Scale pixel values by a factor from [max(0, 1 - brightness), 1 + brightness].
+
+    Example:
+        >>> transforms.RandomBrightness(0.2)(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    _op = "random_brightness"
+
+
+class RandomContrast(_RandomFactor):
+    """Blend with the image's mean luma, factor from [max(0, 1 - contrast), 1 + contrast].
+
+    Example:
+        >>> transforms.RandomContrast(0.2)(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    _op = "random_contrast"
+
+
+class RandomSaturation(_RandomFactor):
+    """Saturation jitter, factor from [max(0, 1 - saturation), 1 + saturation] (MXNet's op).
+
+    Example:
+        >>> transforms.RandomSaturation(0.2)(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    _op = "random_saturation"
+
+
+class RandomHue(_RandomFactor):
+    """Hue jitter: MXNet passes [max(0, 1 - hue), 1 + hue] to ``image.random_hue``, which turns
+    the hue by factor * 360 degrees, i.e. by (factor - 1) * 360 modulo a full turn.
+
+    Example:
+        >>> transforms.RandomHue(0.1)(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    _op = "random_hue"
+
+
+class RandomColorJitter(HybridBlock):
+    """Brightness, contrast and saturation jitter in random order, then hue jitter.
+
+    Example:
+        >>> transforms.RandomColorJitter(0.1, 0.1, 0.1, 0.1)(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    def __init__(self, brightness: float = 0, contrast: float = 0, saturation: float = 0, hue: float = 0):
+        super().__init__()
+        self._args = (brightness, contrast, saturation, hue)
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_color_jitter(x, *self._args)
+
+
+class RandomLighting(HybridBlock):
+    """AlexNet-style PCA lighting noise with alphas from N(0, alpha).
+
+    Example:
+        >>> transforms.RandomLighting(0.1)(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    def __init__(self, alpha: float):
+        super().__init__()
+        self._alpha = alpha
+
+    def hybrid_forward(self, F, x):
+        return F.image.random_lighting(x, self._alpha)
+
+
+class RandomGray(HybridBlock):
+    """Turn RGB images gray (luma in all three channels) with probability ``p`` (MXNet 2).
+
+    Example:
+        >>> transforms.RandomGray(1.0)(mx.nd.ones((2, 2, 3))).shape
+        (2, 2, 3)
+    """
+
+    def __init__(self, p: float = 0.5):
+        super().__init__()
+        self._p = p
+
+    def hybrid_forward(self, F, x):
+        if random.random() >= self._p:
+            return x
+        coef = F.array([0.299, 0.587, 0.114], dtype="float32")
+        gray = F.sum(F.cast(x, "float32") * coef, axis=-1, keepdims=True)
+        return F.cast(F.repeat(gray, 3, axis=-1), x.dtype)
+
+
+class RandomApply(Sequential):
+    """Apply ``transforms`` with probability ``p`` (Python's ``random``, as MXNet).
+
+    Example:
+        >>> t = transforms.RandomApply(transforms.RandomBrightness(0.1), p=0.3)
+    """
+
+    def __init__(self, transforms, p: float = 0.5):
+        super().__init__()
+        self.transforms, self.p = transforms, p
+
+    def forward(self, x):
+        if self.p < random.random():
+            return x
+        return self.transforms(x)
