@@ -119,14 +119,41 @@ def _fixed_linear(n_in: int, n_out: int, clamp: bool) -> tuple:
 
 def _resize_linear_u8(img: np.ndarray, w: int, h: int) -> np.ndarray:
     """Bilinear uint8 resize in OpenCV's fixed point: exact rows sums, then 16-bit high products."""
-    src = img.reshape(img.shape[0], img.shape[1], -1).astype(np.int64)
-    x0, x1, a0, a1 = _fixed_linear(img.shape[1], w, True)
-    rows = src[:, x0, :] * a0[None, :, None] + src[:, x1, :] * a1[None, :, None]
-    y0, y1, b0, b1 = _fixed_linear(img.shape[0], h, False)
-    top = (b0[:, None, None] * (rows[y0] >> 4)) >> 16
-    bottom = (b1[:, None, None] * (rows[y1] >> 4)) >> 16
-    out = np.clip((top + bottom + 2) >> 2, 0, 255).astype(np.uint8)
-    return out.reshape((h, w) + img.shape[2:])
+    src_h, src_w = img.shape[:2]
+    chans = img.reshape(src_h, src_w, -1).shape[2]
+    flat = img.reshape(src_h, src_w * chans).astype(np.int32)  # int32 holds every intermediate
+    x0, x1, a0, a1 = _fixed_linear(src_w, w, True)
+    y0, y1, b0, b1 = _fixed_linear(src_h, h, False)
+    needed = np.unique(np.concatenate([y0, y1]))  # only the source rows the output reads
+    where = np.searchsorted(needed, np.arange(src_h))
+    c = np.arange(chans)
+    cols0, cols1 = (x0[:, None] * chans + c).ravel(), (x1[:, None] * chans + c).ravel()
+    sub = flat[needed]
+    rows = np.take(sub, cols0, axis=1) * np.repeat(a0, chans).astype(np.int32)
+    rows += np.take(sub, cols1, axis=1) * np.repeat(a1, chans).astype(np.int32)
+    rows >>= 4
+    top = (b0.astype(np.int32)[:, None] * rows[where[y0]]) >> 16
+    top += (b1.astype(np.int32)[:, None] * rows[where[y1]]) >> 16
+    top += 2
+    top >>= 2
+    return np.clip(top, 0, 255).astype(np.uint8).reshape((h, w) + img.shape[2:])
+
+
+@functools.lru_cache(maxsize=256)
+def _taps_of(n_in: int, n_out: int, interp: int, blend: bool) -> tuple:
+    """The sampling matrix as taps: for each output, K source indices and weights (K small)."""
+    dense = weights(n_in, n_out, interp, blend)
+    k = max(int((dense != 0).sum(axis=1).max()), 1)
+    order = np.argsort(dense == 0, axis=1, kind="stable")[:, :k]  # nonzero columns first
+    return order, np.take_along_axis(dense, order, axis=1).astype(np.float32)
+
+
+def _apply_taps(x: np.ndarray, index: np.ndarray, wts: np.ndarray) -> np.ndarray:
+    """Resample axis 0 of ``x`` (float32, 2-d): ``out[i] = sum_k wts[i, k] * x[index[i, k]]``."""
+    out = x[index[:, 0]] * wts[:, :1]
+    for k in range(1, index.shape[1]):
+        out += x[index[:, k]] * wts[:, k : k + 1]
+    return out
 
 
 @functools.lru_cache(maxsize=256)
@@ -157,12 +184,12 @@ def resize(img: np.ndarray, w: int, h: int, interp: int) -> np.ndarray:
     if interp == 1 and img.dtype == np.uint8:
         return _resize_linear_u8(img, w, h)
     blend = interp == 3 and not (h <= src_h and w <= src_w)
-    wy, wx = weights(src_h, h, interp, blend), weights(src_w, w, interp, blend)
     x = img.astype(np.float32)
     chans = x.reshape(src_h, src_w, -1).shape[2]
-    out = (wy @ x.reshape(src_h, -1)).reshape(h, src_w, chans)  # rows
-    out = (out.transpose(0, 2, 1) @ wx.T).transpose(0, 2, 1)  # columns
-    out = out.reshape((h, w) + img.shape[2:])
+    out = _apply_taps(x.reshape(src_h, -1), *_taps_of(src_h, h, interp, blend))  # rows
+    out = out.reshape(h, src_w, chans).transpose(1, 0, 2).reshape(src_w, h * chans)
+    out = _apply_taps(out, *_taps_of(src_w, w, interp, blend))  # columns
+    out = out.reshape(w, h, chans).transpose(1, 0, 2).reshape((h, w) + img.shape[2:])
     if np.issubdtype(img.dtype, np.integer):
         info = np.iinfo(img.dtype)
         out = np.clip(np.floor(out + 0.5), info.min, info.max)
