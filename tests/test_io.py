@@ -174,3 +174,18 @@ def test_image_record_iter_bad_input(tmp_path):
     bad.write_bytes(open(os.path.join(GOLDEN, "io", "iter_imgs.rec"), "rb").read()[:100])
     with pytest.raises(MXNetError, match=r"bad\.rec"):
         mx.io.ImageRecordIter(path_imgrec=str(bad), data_shape=(3, 8, 8), batch_size=1)
+
+
+def test_undecodable_image_names_file_and_record(tmp_path):
+    w = mx.recordio.MXRecordIO(str(tmp_path / "x.rec"), "w")
+    with open(os.path.join(GOLDEN, "io", "img_rgb.png"), "rb") as f:
+        good = f.read()
+    w.write(mx.recordio.pack(mx.recordio.IRHeader(0, 0.0, 0, 0), good))
+    w.write(mx.recordio.pack(mx.recordio.IRHeader(0, 1.0, 1, 0), b"garbage, not an image"))
+    w.close()
+    it = mx.io.ImageRecordIter(path_imgrec=str(tmp_path / "x.rec"), data_shape=(3, 8, 8), batch_size=2)
+    with pytest.raises(MXNetError, match=r'record 1 of ".*x\.rec".*decoding failed'):
+        it.next()
+    it = mx.image.ImageIter(2, (3, 8, 8), path_imgrec=str(tmp_path / "x.rec"))
+    with pytest.raises(MXNetError, match=r'ImageIter: cannot decode the record 1 of ".*x\.rec"'):
+        it.next()

@@ -94,6 +94,7 @@ class ImageIter(DataIter):
         self.auglist = CreateAugmenter(data_shape, **kwargs) if aug_list is None else aug_list
         self.num_image = len(self.seq) if self.seq is not None else None
         self.cur = 0
+        self._where = "image"  # what next_sample read last, for error messages
         self._allow_read = True
         self._cache = None  # roll_over: (data, label, filled) of the unfinished last batch
         self.reset()
@@ -150,11 +151,14 @@ class ImageIter(DataIter):
             idx = self.seq[self.cur]
             self.cur += 1
             if self.imgrec is not None:
+                self._where = f'record with key {idx!r} of "{self.imgrec.uri}"'
                 header, img = recordio.unpack(self.imgrec.read_idx(idx))
                 label = self.imglist[idx][0] if self.imglist is not None else header.label
                 return label, img
             label, fname = self.imglist[idx]
+            self._where = f'image "{fname}"'
             return label, self.read_image(fname)
+        self._where = f'record {self.imgrec._count} of "{self.imgrec.uri}"'
         s = self.imgrec.read()
         if s is None:
             if self.last_batch_handle != "discard":
@@ -174,8 +178,10 @@ class ImageIter(DataIter):
 
     def imdecode(self, s: bytes) -> NDArray:
         """Decode one image (RGB, or grey for data_shape[0] == 1)."""
-        img = imdecode(s, flag=1 if self.data_shape[0] == 3 else 0)
-        return img
+        try:
+            return imdecode(s, flag=1 if self.data_shape[0] == 3 else 0)
+        except MXNetError as err:
+            raise MXNetError(f"{type(self).__name__}: cannot decode the {self._where}: {err}") from None
 
     def check_valid_image(self, data) -> None:
         if len(data.shape) == 0:

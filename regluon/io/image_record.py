@@ -186,9 +186,10 @@ class ImageRecordIter(DataIter):
         return self._rec.read()
 
     def _process(self, job) -> tuple:
-        raw, draws = job
+        raw, draws, index = job
         header, payload = recordio.unpack(raw)
-        img = decode_to_numpy(payload, 1 if self.data_shape[0] == 3 else 0, rgb=True, where="ImageRecordIter")
+        where = f'ImageRecordIter: record {index} of "{self._rec.uri}"'
+        img = decode_to_numpy(payload, 1 if self.data_shape[0] == 3 else 0, rgb=True, where=where)
         if img.ndim == 2:
             img = img[:, :, None]
         _, out_h, out_w = self.data_shape
@@ -235,7 +236,7 @@ class ImageRecordIter(DataIter):
         if self._done:
             raise StopIteration
         take, pad = self._indices()
-        jobs = [(self._read(int(i)), self._rng.random_sample(3)) for i in take]
+        jobs = [(self._read(int(i)), self._rng.random_sample(3), int(i)) for i in take]
         results = (
             list(self._pool.map(self._process, jobs)) if self._pool else [self._process(j) for j in jobs]
         )
