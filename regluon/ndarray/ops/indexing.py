@@ -155,6 +155,8 @@ register(
 
 
 def _one_hot(indices, depth, on_value, off_value, dtype):
+    if depth < 0:
+        raise MXNetError(f"one_hot: depth={depth} must not be negative")
     idx = indices.long() if indices.is_floating_point() else indices.to(torch.long)
     out = torch.full(tuple(idx.shape) + (depth,), off_value, dtype=to_torch(dtype), device=indices.device)
     valid = (idx >= 0) & (idx < depth)
@@ -192,6 +194,9 @@ register(
             ),
         ],
         method="one_hot",
+        errors=lambda: [
+            ((np.array([0, 1], "float32"),), {"depth": -1}, r"one_hot: depth=-1 must not be negative")
+        ],
         doc="One-hot encoding: a new last axis of length ``depth``; out-of-range indices give all off values.",
     )
 )

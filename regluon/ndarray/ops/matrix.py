@@ -113,13 +113,25 @@ register(
 )
 
 
+def _reshape_like(lhs, rhs):
+    if lhs.numel() != rhs.numel():
+        raise MXNetError(
+            f"reshape_like: lhs {shape_str(lhs.shape)} has {lhs.numel()} elements, rhs {shape_str(rhs.shape)} "
+            f"has {rhs.numel()}; they must match"
+        )
+    return lhs.reshape(rhs.shape)
+
+
 register(
     OpDef(
         "reshape_like",
-        impl=lambda lhs, rhs: lhs.reshape(rhs.shape),
+        impl=_reshape_like,
         inputs=("lhs", "rhs"),
         ref=lambda a, b: a.reshape(b.shape),
         samples=lambda: [Sample((rand(2, 3), rand(3, 2, seed=2)), grad=True)],
+        errors=lambda: [
+            ((rand(2, 3), rand(4, 2)), {}, r"reshape_like: lhs \(2, 3\) has 6 elements, rhs \(4, 2\)")
+        ],
         method="reshape_like",
         doc="Reshape the first input to the shape of the second.",
     )

@@ -419,6 +419,10 @@ register(
 
 
 def _l2norm(data, eps, mode):
+    if mode != "instance" and data.dim() < 3:
+        raise MXNetError(
+            f"L2Normalization: mode='{mode}' needs data with at least 3 dimensions, got {shape_str(data.shape)}"
+        )
     if mode == "instance":
         dims = tuple(range(1, data.dim()))
     elif mode == "channel":
@@ -454,6 +458,10 @@ register(
             Sample((rand(2, 3, 4),)),
             Sample((rand(2, 3, 4),), {"mode": "channel"}),
             Sample((rand(2, 3, 2, 2),), {"mode": "spatial"}),
+            Sample((rand(2, 3),)),
+        ],
+        errors=lambda: [
+            ((rand(3),), {"mode": "channel"}, r"L2Normalization: mode='channel' needs data with at least 3")
         ],
         doc="Divide by the L2 norm over all but the batch axis (instance), the channel axis, or spatial axes.",
     )
@@ -550,5 +558,47 @@ register(
         doc="Softmax whose backward pass is the cross-entropy gradient for ``label`` (MXNet's legacy output "
         "layer): (softmax - one_hot(label)) * grad_scale, normalised as asked; the incoming gradient is ignored "
         "unless out_grad=True.",
+    )
+)
+
+
+# ------------------------------------------------------------------------------- softmax_cross_entropy
+def _softmax_cross_entropy(data, label):
+    if data.dim() != 2 or label.shape != (data.shape[0],):
+        raise MXNetError(
+            f"softmax_cross_entropy: data must be (batch, classes) and label (batch,); got data "
+            f"{shape_str(data.shape)} and label {shape_str(label.shape)}"
+        )
+    idx = label.detach().to(torch.long).clamp(0, data.shape[1] - 1)
+    logp = torch.log_softmax(data, dim=1)
+    return -logp.gather(1, idx[:, None]).sum().reshape(1)
+
+
+def _softmax_cross_entropy_ref(x, label):
+    z = x - x.max(axis=1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+    return np.array([-logp[np.arange(len(x)), label.astype(np.int64)].sum()], dtype=x.dtype)
+
+
+register(
+    OpDef(
+        "softmax_cross_entropy",
+        impl=_softmax_cross_entropy,
+        inputs=("data", "label"),
+        no_grad_inputs=("label",),
+        ref=_softmax_cross_entropy_ref,
+        samples=lambda: [
+            Sample((rand(3, 4), np.array([0, 3, 1], "float32"))),
+            Sample((rand(2, 2, seed=1), np.array([1, 1], "float32"))),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 3), np.array([0, 1, 2], "float32")),
+                {},
+                r"softmax_cross_entropy: data must be \(batch, classes\) and label \(batch,\); got data \(2, 3\)",
+            )
+        ],
+        doc="The cross-entropy of softmax(data) against integer class labels, summed over the batch: "
+        "shape (1,).\n\nExample: ``nd.softmax_cross_entropy(scores, labels)``",
     )
 )

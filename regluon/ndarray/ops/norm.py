@@ -274,6 +274,12 @@ register(
 
 def _instancenorm(data, gamma, beta, eps):
     float32_only("InstanceNorm", data)
+    c = data.shape[1] if data.dim() > 1 else 0
+    if data.dim() < 3 or gamma.shape != (c,) or beta.shape != (c,):
+        raise MXNetError(
+            f"InstanceNorm: data must be (N, C, ...) with at least 3 dimensions and gamma, beta of shape (C,); "
+            f"got data {shape_str(data.shape)}, gamma {shape_str(gamma.shape)}, beta {shape_str(beta.shape)}"
+        )
     dims = tuple(range(2, data.dim()))
     mean = data.mean(dim=dims, keepdim=True)
     var = data.var(dim=dims, unbiased=False, keepdim=True)
@@ -299,6 +305,13 @@ register(
         ref=_instancenorm_ref,
         # float32 only (as MXNet): its gradient is checked against MXNet's golden, not in float64
         samples=lambda: [Sample((rand(2, 3, 4, 2), rand(3, seed=1), rand(3, seed=2)), numeric_grad=False)],
+        errors=lambda: [
+            (
+                (rand(2, 3, 4), rand(4), rand(3)),
+                {},
+                r"InstanceNorm: .* got data \(2, 3, 4\), gamma \(4,\), beta \(3,\)",
+            )
+        ],
         doc="Normalise each (sample, channel) over its spatial positions, then scale and shift per channel.",
     )
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ...base import MXNetError
+from ...base import MXNetError, shape_str
 from ..params import Bool, Float, Int, Param, Shape
 from ..register import OpDef, Sample, register
 from ._common import rand
@@ -16,7 +16,22 @@ def _c_round(x: float) -> int:
     return int(np.floor(x + 0.5)) if x >= 0 else -int(np.floor(-x + 0.5))
 
 
+def _check_rois(op: str, data, rois) -> None:
+    if data.dim() != 4 or rois.dim() != 2 or rois.shape[1] != 5:
+        raise MXNetError(
+            f"{op}: data must be (N, C, H, W) and rois (R, 5) rows of [batch index, x1, y1, x2, y2]; got data "
+            f"{shape_str(data.shape)} and rois {shape_str(rois.shape)}"
+        )
+
+
+def _roi_errors(op: str, params: dict):
+    return lambda: [
+        ((rand(1, 2, 4, 4), rand(2, 4)), params, rf"{op}: .* got data \(1, 2, 4, 4\) and rois \(2, 4\)")
+    ]
+
+
 def _roi_pooling(data, rois, pooled_size, spatial_scale):
+    _check_rois("ROIPooling", data, rois)
     ph_n, pw_n = pooled_size
     H, W = data.shape[2], data.shape[3]
     outs = []
@@ -62,6 +77,7 @@ register(
             Sample((rand(2, 3, 8, 8), _ROIS), {"pooled_size": (2, 2), "spatial_scale": 1.0}),
             Sample((rand(2, 2, 6, 5), _ROIS), {"pooled_size": (3, 2), "spatial_scale": 0.5}),
         ],
+        errors=_roi_errors("ROIPooling", {"pooled_size": (2, 2), "spatial_scale": 1.0}),
         doc="Max pooling of each region [batch, x1, y1, x2, y2] (scaled by spatial_scale, rounded) into a "
         "pooled_size grid: output (R, C, ph, pw).",
     )
@@ -86,6 +102,7 @@ def _corner(f, yi, xi, wy, wx):
 
 
 def _roi_align(data, rois, pooled_size, spatial_scale, sample_ratio, position_sensitive, aligned):
+    _check_rois("ROIAlign", data, rois)
     if position_sensitive:
         raise MXNetError("ROIAlign: position_sensitive=True is not supported yet")
     ph_n, pw_n = pooled_size
@@ -139,6 +156,7 @@ register(
             ),
             Sample((rand(2, 2, 8, 8), _ROIS), {"pooled_size": (2, 3), "spatial_scale": 1.0, "aligned": True}),
         ],
+        errors=_roi_errors("ROIAlign", {"pooled_size": (2, 2), "spatial_scale": 1.0}),
         doc="Average of bilinear samples in each bin of each region [batch, x1, y1, x2, y2]: output "
         "(R, C, ph, pw). No rounding of the coordinates, unlike ROIPooling.",
     )

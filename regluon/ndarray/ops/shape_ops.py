@@ -303,6 +303,10 @@ register(
 def _diag(data, k, axis1, axis2):
     if data.dim() == 1:
         return torch.diag(data, k)
+    if k > data.shape[axis2] or -k > data.shape[axis1]:
+        raise MXNetError(
+            f"diag: diagonal k={k} does not exist in data {shape_str(data.shape)} (axis1={axis1}, axis2={axis2})"
+        )
     return torch.diagonal(data, k, axis1, axis2).clone()
 
 
@@ -318,6 +322,10 @@ register(
             Sample((rand(3),)),
             Sample((rand(3, 4),), {"k": 1}),
             Sample((rand(2, 3, 3),), {"axis1": 1, "axis2": 2}),
+            Sample((rand(2, 3),), {"k": -1}),
+        ],
+        errors=lambda: [
+            ((rand(2, 3, 4),), {"k": 5}, r"diag: diagonal k=5 does not exist in data \(2, 3, 4\)")
         ],
         method="diag",
         doc="A 1-d input becomes a diagonal matrix; otherwise the diagonal of the two given axes.",
@@ -408,5 +416,98 @@ register(
             Sample((), {"start": 2, "stop": 4, "num": 4, "endpoint": False}),
         ],
         doc="``num`` evenly spaced values from start to stop.",
+    )
+)
+
+
+def _block_check(op: str, data, block_size: int, by_depth: bool) -> None:
+    if data.dim() != 4:
+        raise MXNetError(f"{op}: data must be 4-d (N, C, H, W), got {shape_str(data.shape)}")
+    if block_size < 1:
+        raise MXNetError(f"{op}: block_size={block_size} must be positive")
+    n, c, h, w = data.shape
+    if by_depth and c % (block_size * block_size):
+        raise MXNetError(
+            f"{op}: {c} channels of data {shape_str(data.shape)} are not divisible by block_size**2 "
+            f"= {block_size * block_size}"
+        )
+    if not by_depth and (h % block_size or w % block_size):
+        raise MXNetError(
+            f"{op}: height {h} and width {w} of data {shape_str(data.shape)} must be multiples of "
+            f"block_size={block_size}"
+        )
+
+
+def _depth_to_space(data, block_size):
+    _block_check("depth_to_space", data, block_size, True)
+    n, c, h, w = data.shape
+    b = block_size  # MXNet's order: the block position is the slowest-varying part of the channel index
+    y = data.reshape(n, b, b, c // (b * b), h, w).permute(0, 3, 4, 1, 5, 2)
+    return y.reshape(n, c // (b * b), h * b, w * b)
+
+
+def _space_to_depth(data, block_size):
+    _block_check("space_to_depth", data, block_size, False)
+    n, c, h, w = data.shape
+    b = block_size
+    y = data.reshape(n, c, h // b, b, w // b, b).permute(0, 3, 5, 1, 2, 4)
+    return y.reshape(n, c * b * b, h // b, w // b)
+
+
+def _depth_to_space_ref(x, block_size):
+    n, c, h, w = x.shape
+    b = block_size
+    out = np.empty((n, c // (b * b), h * b, w * b), x.dtype)
+    for i in range(b):
+        for j in range(b):
+            out[:, :, i::b, j::b] = x[:, (i * b + j) * (c // (b * b)) : (i * b + j + 1) * (c // (b * b))]
+    return out
+
+
+def _space_to_depth_ref(x, block_size):
+    n, c, h, w = x.shape
+    b = block_size
+    return np.concatenate([x[:, :, i::b, j::b] for i in range(b) for j in range(b)], axis=1)
+
+
+register(
+    OpDef(
+        "depth_to_space",
+        impl=_depth_to_space,
+        params=(Param("block_size", Int(), None, "Side of the square blocks.", required=True),),
+        ref=_depth_to_space_ref,
+        samples=lambda: [
+            Sample((rand(1, 4, 2, 3),), {"block_size": 2}),
+            Sample((rand(2, 18, 1, 2),), {"block_size": 3}),
+        ],
+        errors=lambda: [
+            (
+                (rand(1, 3, 2, 2),),
+                {"block_size": 2},
+                r"depth_to_space: 3 channels .* not divisible by block_size",
+            ),
+            ((rand(4, 2, 2),), {"block_size": 2}, r"depth_to_space: data must be 4-d"),
+        ],
+        method="depth_to_space",
+        doc="Move channel blocks into space: (N, C*b*b, H, W) -> (N, C, H*b, W*b), each group of b*b "
+        "channels filling a b x b block.\n\nExample: ``nd.depth_to_space(x, block_size=2)``",
+    )
+)
+register(
+    OpDef(
+        "space_to_depth",
+        impl=_space_to_depth,
+        params=(Param("block_size", Int(), None, "Side of the square blocks.", required=True),),
+        ref=_space_to_depth_ref,
+        samples=lambda: [
+            Sample((rand(1, 2, 4, 6),), {"block_size": 2}),
+            Sample((rand(2, 1, 3, 3),), {"block_size": 3}),
+        ],
+        errors=lambda: [
+            ((rand(1, 1, 3, 3),), {"block_size": 2}, r"space_to_depth: height 3 and width 3 .* block_size=2"),
+        ],
+        method="space_to_depth",
+        doc="The inverse of depth_to_space: (N, C, H*b, W*b) -> (N, C*b*b, H, W).\n\n"
+        "Example: ``nd.space_to_depth(x, block_size=2)``",
     )
 )
