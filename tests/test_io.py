@@ -189,3 +189,38 @@ def test_undecodable_image_names_file_and_record(tmp_path):
     it = mx.image.ImageIter(2, (3, 8, 8), path_imgrec=str(tmp_path / "x.rec"))
     with pytest.raises(MXNetError, match=r'ImageIter: cannot decode the record 1 of ".*x\.rec"'):
         it.next()
+
+
+# ------------------------------------------------------------------ CSVIter
+with open(os.path.join(GOLDEN, "io", "csv.json")) as _f:
+    CSV = json.load(_f)
+
+
+@pytest.mark.parametrize("name", sorted(CSV))
+def test_csv_iter_matches_mxnet(name):
+    kw = dict(CSV[name]["kwargs"])
+    if "label_csv" in kw:
+        kw["label_csv"] = os.path.join(GOLDEN, "io", kw["label_csv"])
+    it = mx.io.CSVIter(data_csv=os.path.join(GOLDEN, "io", "csv_data.csv"), **kw)
+    assert [list(it.provide_data[0].shape), list(it.provide_label[0].shape)] == CSV[name]["provide"]
+    for epoch in CSV[name]["epochs"]:
+        got = [
+            {
+                "data": b.data[0].asnumpy().tolist(),
+                "label": b.label[0].asnumpy().tolist(),
+                "pad": b.pad,
+                "dtype": np.dtype(b.data[0].dtype).name,
+            }
+            for b in it
+        ]
+        assert got == epoch
+        it.reset()
+
+
+def test_csv_iter_bad_input(tmp_path):
+    (tmp_path / "a.csv").write_text("1,2,3\n4,5\n")
+    with pytest.raises(MXNetError, match=r'a\.csv", line 2 has 2 values'):
+        mx.io.CSVIter(data_csv=str(tmp_path / "a.csv"), data_shape=(3,), batch_size=1)
+    (tmp_path / "b.csv").write_text("1,x,3\n")
+    with pytest.raises(MXNetError, match="not a number"):
+        mx.io.CSVIter(data_csv=str(tmp_path / "b.csv"), data_shape=(3,), batch_size=1)

@@ -270,6 +270,7 @@ def main():
     write_aug_and_iter_golden(rgb)
     record_iter_golden()
     det_golden()
+    csv_golden()
     check_regluon_files()
     print("wrote", OUT)
 
@@ -544,6 +545,49 @@ def det_golden():
         json.dump(
             {"cases": DET_ITERS, "create_args": DET_CREATE, "meta": meta, "labels": det_labels()}, f, indent=0
         )
+
+
+CSV_CASES = {
+    "default": dict(data_shape=(3,), batch_size=3),
+    "label": dict(data_shape=(3,), batch_size=3, label_csv="csv_label.csv"),
+    "no_round": dict(data_shape=(3,), batch_size=3, label_csv="csv_label.csv", round_batch=False),
+    "int32_2d": dict(data_shape=(1, 3), batch_size=2, dtype="int32"),
+    "label_shape": dict(data_shape=(3,), batch_size=4, label_csv="csv_data.csv", label_shape=(3,)),
+}
+
+
+def csv_golden():
+    with open(os.path.join(OUT, "csv_data.csv"), "w") as f:
+        f.write("".join(f"{i},{i + 1},{i * 2 + 0.5}\n" for i in range(5)))
+    with open(os.path.join(OUT, "csv_label.csv"), "w") as f:
+        f.write("".join(f"{10 * i}\n" for i in range(5)))
+    out = {}
+    for name, kw in CSV_CASES.items():
+        kw = dict(kw)
+        if "label_csv" in kw:
+            kw["label_csv"] = os.path.join(OUT, kw["label_csv"])
+        it = mx.io.CSVIter(data_csv=os.path.join(OUT, "csv_data.csv"), **kw)
+        epochs = []
+        for _ in range(3):
+            epochs.append(
+                [
+                    {
+                        "data": b.data[0].asnumpy().tolist(),
+                        "label": b.label[0].asnumpy().tolist(),
+                        "pad": b.pad,
+                        "dtype": np.dtype(b.data[0].dtype).name,
+                    }
+                    for b in it
+                ]
+            )
+            it.reset()
+        out[name] = {
+            "kwargs": CSV_CASES[name],
+            "epochs": epochs,
+            "provide": [list(it.provide_data[0].shape), list(it.provide_label[0].shape)],
+        }
+    with open(os.path.join(OUT, "csv.json"), "w") as f:
+        json.dump(out, f)
 
 
 if __name__ == "__main__":

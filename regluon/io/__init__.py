@@ -7,6 +7,7 @@ Example
 [(4, 3), (4, 3)]
 """
 
+from .csv_iter import CSVIter
 from .image_record import ImageRecordIter
 from .io import DataBatch, DataDesc, DataIter, NDArrayIter, PrefetchingIter, ResizeIter
 
@@ -18,4 +19,5 @@ __all__ = [
     "PrefetchingIter",
     "ResizeIter",
     "ImageRecordIter",
+    "CSVIter",
 ]
