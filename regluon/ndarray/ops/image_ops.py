@@ -102,14 +102,17 @@ def _linear_taps(n_in: int, n_out: int) -> tuple[torch.Tensor, ...]:
 
 def _linear_u8(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
     """Bilinear resize of uint8 HWC / NHWC images with OpenCV's integer arithmetic (bit-exact with
-    MXNet's resize): rows of 11-bit weighted sums, then a vertical pass in 16-bit fixed point."""
+    MXNet's resize): rows of 11-bit weighted sums, then a vertical pass in 16-bit fixed point.
+    Works on (C, W, H) and then (C, H, w) copies, so that every gather moves whole rows."""
     c0, c1, a0, a1 = _linear_taps(x.shape[-2], w)
     r0, r1, b0, b1 = _linear_taps(x.shape[-3], h)
-    xi = x.to(torch.int32)
-    rows = xi[..., c0, :] * a0[:, None] + xi[..., c1, :] * a1[:, None]
-    top, bottom = rows[..., r0, :, :] >> 4, rows[..., r1, :, :] >> 4
-    out = ((b0[:, None, None] * top) >> 16) + ((b1[:, None, None] * bottom) >> 16)
-    return ((out + 2) >> 2).clamp(0, 255).to(torch.uint8)
+    cols = x.movedim(-1, -3).transpose(-1, -2).to(torch.int32).contiguous()
+    rows = cols.index_select(-2, c0).mul_(a0[:, None])
+    rows.add_(cols.index_select(-2, c1).mul_(a1[:, None])).bitwise_right_shift_(4)
+    rows = rows.transpose(-1, -2).contiguous()
+    out = rows.index_select(-2, r0).mul_(b0[:, None]).bitwise_right_shift_(16)
+    out.add_(rows.index_select(-2, r1).mul_(b1[:, None]).bitwise_right_shift_(16))
+    return out.add_(2).bitwise_right_shift_(2).clamp_(0, 255).to(torch.uint8).movedim(-3, -1)
 
 
 def _resized(x: torch.Tensor, h: int, w: int, interp: int) -> torch.Tensor:
