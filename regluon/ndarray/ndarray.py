@@ -630,13 +630,13 @@ def _index(key, t: torch.Tensor):
     out, advanced, has_int, reverse = [], False, False, False
     for k in parts:
         if isinstance(k, NDArray):
-            t = k._tensor
-            if t.dtype is torch.bool:
+            kt = k._tensor
+            if kt.dtype is torch.bool:
                 raise ValueError(
                     "NDArray indexing: MXNet 1.x (legacy mode) cannot index with a boolean NDArray; "
                     "index with the integer positions of the True entries instead"
                 )
-            k, advanced = t.long(), True
+            k, advanced = kt.long(), True
         elif isinstance(k, (list, np.ndarray)):
             k, advanced = torch.from_numpy(np.asarray(k).astype(np.int64)), True
         elif isinstance(k, (int, np.integer)) and not isinstance(k, bool):
