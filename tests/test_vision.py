@@ -58,7 +58,7 @@ def test_fashion_mnist_gz_under_mxnet_home_checks_sha1(tmp_path, monkeypatch):
 
 
 def test_missing_files_offline_name_the_files_and_directory(tmp_path, monkeypatch):
-    monkeypatch.setenv("MXNET_GLUON_REPO", "http://127.0.0.1:9/")  # nothing listens: fails at once
+    monkeypatch.setenv("MXNET_GLUON_REPO", (tmp_path / "no-repo").as_uri())  # an unreachable repository
     with pytest.raises(mx.base.MXNetError) as err:
         vision.MNIST(root=str(tmp_path / "none"), train=False)
     msg = str(err.value)
