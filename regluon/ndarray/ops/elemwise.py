@@ -50,6 +50,13 @@ _UNARY = {
     "sqrt": (torch.sqrt, np.sqrt, (0.5, 3), True, "Square root, element-wise."),
     "rsqrt": (torch.rsqrt, lambda x: 1 / np.sqrt(x), (0.5, 3), True, "Reciprocal square root."),
     "cbrt": (lambda t: torch.sign(t) * torch.abs(t) ** (1.0 / 3), np.cbrt, (0.5, 3), True, "Cube root."),
+    "rcbrt": (
+        lambda t: 1 / (torch.sign(t) * torch.abs(t) ** (1.0 / 3)),
+        lambda x: 1 / np.cbrt(x),
+        (0.5, 3),
+        True,
+        "Reciprocal cube root.",
+    ),
     "reciprocal": (torch.reciprocal, np.reciprocal, (0.5, 3), True, "1 / x, element-wise."),
     "exp": (torch.exp, np.exp, (-2, 2), True, "Exponential, element-wise."),
     "expm1": (torch.expm1, np.expm1, (-2, 2), True, "exp(x) - 1, accurate near zero."),

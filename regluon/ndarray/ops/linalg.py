@@ -239,3 +239,227 @@ register(
         "eigenvectors as the rows of U with their largest-magnitude entry positive.",
     )
 )
+
+
+# ---------------------------------------------------------------------- det, inverse, potri, diag, trian
+def _square(op: str, A) -> None:
+    if A.dim() < 2 or A.shape[-1] != A.shape[-2]:
+        raise MXNetError(f"{op}: A must be (..., n, n) square matrices, got {shape_str(A.shape)}")
+
+
+def _det(A):
+    _square("linalg.det", A)
+    d = torch.linalg.det(A)
+    return d.reshape(1) if d.dim() == 0 else d
+
+
+def _slogdet(A):
+    _square("linalg.slogdet", A)
+    sign, logabs = torch.linalg.slogdet(A)
+    return (sign.reshape(1), logabs.reshape(1)) if sign.dim() == 0 else (sign, logabs)
+
+
+def _inverse(A):
+    _square("linalg.inverse", A)
+    return torch.linalg.inv(A)
+
+
+def _potri(A):
+    _square("linalg.potri", A)
+    return torch.cholesky_inverse(A.tril())  # only the lower triangle is read (and gets gradients)
+
+
+def _np_det(a):
+    d = np.linalg.det(a.astype(np.float64)).astype(a.dtype)
+    return d.reshape(np.shape(d) or (1,))
+
+
+def _np_slogdet(a):
+    s, la = np.linalg.slogdet(a.astype(np.float64))
+    return [np.asarray(v, a.dtype).reshape(np.shape(v) or (1,)) for v in (s, la)]
+
+
+def _general(n: int, seed: int) -> np.ndarray:
+    """A well-conditioned non-symmetric matrix."""
+    return (np.eye(n) * 3 + np.random.RandomState(seed).uniform(-1, 1, (n, n))).astype("float32")
+
+
+def _lower(n: int, seed: int) -> np.ndarray:
+    """A lower-triangular Cholesky factor with a positive diagonal."""
+    return np.linalg.cholesky(_spd(n, seed).astype(np.float64)).astype("float32")
+
+
+for _name, _impl, _ref, _doc in (
+    ("det", _det, _np_det, "Determinant of each square matrix A."),
+    ("inverse", _inverse, lambda a: np.linalg.inv(a.astype(np.float64)).astype(a.dtype), "Inverse of A."),
+):
+    register(
+        OpDef(
+            f"_linalg_{_name}",
+            impl=_impl,
+            inputs=("A",),
+            aliases=(f"linalg_{_name}", f"linalg.{_name}"),
+            ref=_ref,
+            samples=lambda: [
+                Sample((_general(3, 0),)),
+                Sample((np.stack([_general(2, 1), -_general(2, 2)]),)),
+            ],
+            errors=lambda _n=_name: [((rand(2, 3),), {}, rf"linalg.{_n}: A must be \(..., n, n\) square")],
+            doc=_doc + " Batched over the leading axes.",
+        )
+    )
+
+register(
+    OpDef(
+        "_linalg_slogdet",
+        impl=_slogdet,
+        inputs=("A",),
+        aliases=("linalg_slogdet", "linalg.slogdet"),
+        ref=_np_slogdet,
+        samples=lambda: [Sample((-_general(3, 0),)), Sample((np.stack([_general(2, 1), -_general(2, 2)]),))],
+        doc="Sign and log of the absolute determinant of A: returns (sign, logabsdet).",
+    )
+)
+register(
+    OpDef(
+        "_linalg_potri",
+        impl=_potri,
+        inputs=("A",),
+        aliases=("linalg_potri", "linalg.potri"),
+        ref=lambda a: np.linalg.inv(a.astype(np.float64) @ np.swapaxes(a, -1, -2)).astype(a.dtype),
+        # the gradient flows through the lower triangle only (MXNet's convention): golden-checked only
+        samples=lambda: [
+            Sample((_lower(3, 0),), numeric_grad=False),
+            Sample((np.stack([_lower(2, 1), _lower(2, 2)]),), numeric_grad=False),
+        ],
+        doc="Inverse of L L^T from its lower Cholesky factor L (the output of potrf).",
+    )
+)
+
+
+def _extractdiag(A, offset):
+    _square("linalg.extractdiag", A)
+    if abs(offset) >= A.shape[-1]:
+        raise MXNetError(f"linalg.extractdiag: offset={offset} leaves no diagonal in {shape_str(A.shape)}")
+    return torch.diagonal(A, offset, -2, -1).clone()
+
+
+def _makediag(A, offset):
+    return torch.diag_embed(A, offset, -2, -1)
+
+
+def _trian_index(n: int, offset: int, lower: bool):
+    """Row-major positions of the triangle MXNet packs: the lower one (column-major upper one)."""
+    low = offset < 0 or (offset == 0 and lower)
+    rows, cols = torch.tril_indices(n, n, offset=-abs(offset))
+    return (rows, cols) if low else (cols, rows)
+
+
+def _extracttrian(A, offset, lower):
+    _square("linalg.extracttrian", A)
+    rows, cols = _trian_index(A.shape[-1], offset, lower)
+    return A[..., rows.to(A.device), cols.to(A.device)]
+
+
+def _maketrian(A, offset, lower):
+    k = A.shape[-1]
+    m = int(round((np.sqrt(8 * k + 1) - 1) / 2))
+    if m * (m + 1) // 2 != k:
+        raise MXNetError(f"linalg.maketrian: the last axis ({k}) is not a triangular number m(m+1)/2")
+    n = m + abs(offset)
+    rows, cols = _trian_index(n, offset, lower)
+    out = A.new_zeros(A.shape[:-1] + (n, n))
+    out[..., rows.to(A.device), cols.to(A.device)] = A
+    return out
+
+
+def _np_trian_index(n, offset, lower):
+    rows, cols = np.tril_indices(n, -abs(offset))
+    return (rows, cols) if offset < 0 or (offset == 0 and lower) else (cols, rows)
+
+
+def _np_extracttrian(a, offset=0, lower=True):
+    rows, cols = _np_trian_index(a.shape[-1], offset, lower)
+    return a[..., rows, cols]
+
+
+def _np_maketrian(a, offset=0, lower=True):
+    m = int(round((np.sqrt(8 * a.shape[-1] + 1) - 1) / 2))
+    n = m + abs(offset)
+    out = np.zeros(a.shape[:-1] + (n, n), a.dtype)
+    rows, cols = _np_trian_index(n, offset, lower)
+    out[..., rows, cols] = a
+    return out
+
+
+_OFFSET = Param("offset", Int(), 0, "Diagonal offset: > 0 above the main diagonal, < 0 below.")
+_LOWER = Param("lower", Bool(), True, "With offset 0: the lower (True) or upper triangle.")
+
+register(
+    OpDef(
+        "_linalg_extractdiag",
+        impl=_extractdiag,
+        inputs=("A",),
+        params=(_OFFSET,),
+        aliases=("linalg_extractdiag", "linalg.extractdiag"),
+        ref=lambda a, offset=0: np.diagonal(a, offset, -2, -1).copy(),
+        samples=lambda: [Sample((rand(3, 3),)), Sample((rand(2, 3, 3),), {"offset": -1})],
+        errors=lambda: [
+            ((rand(3, 4),), {}, r"linalg.extractdiag: A must be \(..., n, n\) square matrices, got \(3, 4\)"),
+            ((rand(3, 3),), {"offset": 3}, r"linalg.extractdiag: offset=3 leaves no diagonal"),
+        ],
+        doc="The diagonal (at offset) of each matrix A.",
+    )
+)
+register(
+    OpDef(
+        "_linalg_makediag",
+        impl=_makediag,
+        inputs=("A",),
+        params=(_OFFSET,),
+        aliases=("linalg_makediag", "linalg.makediag"),
+        ref=lambda a, offset=0: np.stack([np.diag(v, offset) for v in a.reshape(-1, a.shape[-1])]).reshape(
+            a.shape[:-1] + (a.shape[-1] + abs(offset),) * 2
+        ),
+        samples=lambda: [Sample((rand(3),)), Sample((rand(2, 3),), {"offset": 1})],
+        doc="Square matrices with the last axis of A on the diagonal at offset.",
+    )
+)
+register(
+    OpDef(
+        "_linalg_extracttrian",
+        impl=_extracttrian,
+        inputs=("A",),
+        params=(_OFFSET, _LOWER),
+        aliases=("linalg_extracttrian", "linalg.extracttrian"),
+        ref=_np_extracttrian,
+        samples=lambda: [
+            Sample((rand(3, 3),)),
+            Sample((rand(2, 3, 3),), {"lower": False}),
+            Sample((rand(4, 4),), {"offset": 1}),
+            Sample((rand(4, 4),), {"offset": -2}),
+        ],
+        doc="The lower (or upper) triangle of each square matrix at offset, packed into the last axis "
+        "(lower: row by row; upper: column by column).",
+    )
+)
+register(
+    OpDef(
+        "_linalg_maketrian",
+        impl=_maketrian,
+        inputs=("A",),
+        params=(_OFFSET, _LOWER),
+        aliases=("linalg_maketrian", "linalg.maketrian"),
+        ref=_np_maketrian,
+        samples=lambda: [
+            Sample((rand(6),)),
+            Sample((rand(2, 3),), {"lower": False}),
+            Sample((rand(3),), {"offset": 1}),
+            Sample((rand(3),), {"offset": -1}),
+        ],
+        errors=lambda: [
+            ((rand(4),), {}, r"linalg.maketrian: the last axis \(4\) is not a triangular number")
+        ],
+        doc="The inverse of extracttrian: square matrices with the packed values in their triangle.",
+    )
+)

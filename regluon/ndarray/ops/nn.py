@@ -219,6 +219,48 @@ register(
 )
 
 
+def _softmin(data, axis, temperature, dtype, use_length):
+    if use_length:
+        raise MXNetError("softmin: use_length=True needs a length input, which softmin does not take")
+    return _softmax(_softmax_t, 0.0)(-data, None, axis, temperature, dtype, False)
+
+
+register(
+    OpDef(
+        "softmin",
+        impl=_softmin,
+        inputs=("data",),
+        params=_SOFTMAX_PARAMS,
+        ref=lambda x, axis=-1, temperature=None, dtype=None, use_length=False: _softmax_ref(
+            -x, None, axis, temperature, dtype
+        ),
+        samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0, "temperature": 0.5})],
+        method="softmin",
+        doc="Softmax of the negated input: small values get large weights.\n\n"
+        "Example: ``nd.softmin(nd.array([[1, 2, 3]]))``",
+    )
+)
+
+
+def _hard_sigmoid(data, alpha, beta):
+    return (data * alpha + beta).clamp(0.0, 1.0)
+
+
+register(
+    OpDef(
+        "hard_sigmoid",
+        impl=_hard_sigmoid,
+        params=(Param("alpha", Float(), 0.2, "Slope."), Param("beta", Float(), 0.5, "Offset.")),
+        ref=lambda x, alpha=0.2, beta=0.5: np.clip(x * alpha + beta, 0.0, 1.0).astype(x.dtype),
+        samples=lambda: [
+            Sample((rand(2, 3, low=-4, high=4),)),
+            Sample((rand(4, low=-2, high=2, seed=1),), {"alpha": 0.5, "beta": 0.3}),
+        ],
+        doc="Piecewise-linear sigmoid: clip(alpha * x + beta, 0, 1).\n\nExample: ``nd.hard_sigmoid(x)``",
+    )
+)
+
+
 # ------------------------------------------------------------------------------------------ Dropout
 def _dropout(data, p, mode, axes, cudnn_off):
     if not 0.0 <= p <= 1.0:

@@ -215,3 +215,45 @@ for _name, _fn, _nfn in (("argmax", torch.argmax, np.argmax), ("argmin", torch.a
             "returned in the input's (floating) dtype as MXNet does.",
         )
     )
+
+
+def _moments(data, axes, keepdims):
+    if axes is None:
+        raise MXNetError("moments: axes must be given (the axes to reduce)")
+    dims = reduce_axes("moments", data.dim(), axes, False)
+    mean = data.mean(dim=dims, keepdim=True)
+    var = ((data - mean) ** 2).mean(dim=dims, keepdim=True)
+    if not keepdims:
+        mean, var = mean.squeeze(dims), var.squeeze(dims)
+    return _at_least_1d(mean), _at_least_1d(var)
+
+
+def _moments_ref(x, axes=None, keepdims=False):
+    dims = reduce_axes("ref", x.ndim, AxisArg().parse(axes), False)
+    mean = x.mean(axis=dims, keepdims=keepdims)
+    var = x.var(axis=dims, keepdims=keepdims)
+    return [np.asarray(m, x.dtype).reshape(np.shape(m) or (1,)) for m in (mean, var)]
+
+
+register(
+    OpDef(
+        "moments",
+        impl=_moments,
+        params=(
+            Param("axes", AxisArg(), None, "Axes to reduce; None reduces all."),
+            Param("keepdims", Bool(), False, "Keep reduced axes with length 1."),
+        ),
+        ref=_moments_ref,
+        samples=lambda: [
+            Sample((rand(3, 4),), {"axes": (1,)}),
+            Sample((rand(2, 3, 4),), {"axes": (0, 2), "keepdims": True}),
+            Sample((rand(2, 3),), {"axes": (0, 1)}),
+        ],
+        errors=lambda: [
+            ((rand(2, 3),), {"axes": (2,)}, r"moments: axis 2 is out of range"),
+            ((rand(2, 3),), {}, r"moments: axes must be given"),
+        ],
+        doc="Mean and (population) variance over the given axes: returns [mean, var].\n\n"
+        "Example: ``mean, var = nd.moments(x, axes=(0,))``",
+    )
+)
