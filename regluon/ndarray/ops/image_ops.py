@@ -106,7 +106,7 @@ def _linear_u8(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
     Works on (C, W, H) and then (C, H, w) copies, so that every gather moves whole rows."""
     c0, c1, a0, a1 = _linear_taps(x.shape[-2], w)
     r0, r1, b0, b1 = _linear_taps(x.shape[-3], h)
-    cols = x.movedim(-1, -3).transpose(-1, -2).to(torch.int32).contiguous()
+    cols = x.movedim(-1, -3).transpose(-1, -2).contiguous().to(torch.int32)
     rows = cols.index_select(-2, c0).mul_(a0[:, None])
     rows.add_(cols.index_select(-2, c1).mul_(a1[:, None])).bitwise_right_shift_(4)
     rows = rows.transpose(-1, -2).contiguous()
