@@ -224,3 +224,37 @@ def test_csv_iter_bad_input(tmp_path):
     (tmp_path / "b.csv").write_text("1,x,3\n")
     with pytest.raises(MXNetError, match="not a number"):
         mx.io.CSVIter(data_csv=str(tmp_path / "b.csv"), data_shape=(3,), batch_size=1)
+
+
+# ------------------------------------------------------------------ MNISTIter
+with open(os.path.join(GOLDEN, "io", "mnist_iter.json")) as _f:
+    MNIST = json.load(_f)
+MNIST_FILES = dict(
+    image=os.path.join(GOLDEN, "io", "mnist-images-idx3-ubyte"),
+    label=os.path.join(GOLDEN, "io", "mnist-labels-idx1-ubyte"),
+)
+
+
+@pytest.mark.parametrize("name", sorted(MNIST))
+def test_mnist_iter_matches_mxnet(name):
+    it = mx.io.MNISTIter(batch_size=2, silent=True, **MNIST_FILES, **MNIST[name]["kwargs"])
+    assert [list(it.provide_data[0].shape), list(it.provide_label[0].shape)] == MNIST[name]["provide"]
+    for epoch in MNIST[name]["epochs"]:
+        got = [
+            {"data": b.data[0].asnumpy().tolist(), "label": b.label[0].asnumpy().tolist(), "pad": b.pad}
+            for b in it
+        ]
+        assert got == epoch
+        it.reset()
+
+
+def test_mnist_iter_shuffle_and_bad_files(tmp_path):
+    it = mx.io.MNISTIter(batch_size=1, silent=True, shuffle=True, seed=3, **MNIST_FILES)
+    labels = sorted(b.label[0].asnumpy()[0] for b in it)
+    assert labels == [1.0, 1.0, 3.0, 4.0, 5.0]
+    data = open(MNIST_FILES["image"], "rb").read()
+    (tmp_path / "short").write_bytes(data[:-3])
+    with pytest.raises(MXNetError, match="announces"):
+        mx.io.MNISTIter(image=str(tmp_path / "short"), label=MNIST_FILES["label"], silent=True)
+    with pytest.raises(MXNetError, match="not an IDX label file"):
+        mx.io.MNISTIter(image=MNIST_FILES["image"], label=MNIST_FILES["image"], silent=True)

@@ -271,6 +271,7 @@ def main():
     record_iter_golden()
     det_golden()
     csv_golden()
+    mnist_golden()
     check_regluon_files()
     print("wrote", OUT)
 
@@ -453,21 +454,45 @@ RECORD_ITERS = {
 }
 
 
+def _record_iter_run(name, kw):
+    kw = dict(kw)
+    rec = kw.pop("rec", "iter_imgs")
+    it = mx.io.ImageRecordIter(path_imgrec=os.path.join(OUT, rec + ".rec"), preprocess_threads=1, **kw)
+    out, pads = {}, []
+    for epoch in range(3):
+        epoch_pads = []
+        for j, b in enumerate(it):
+            out[f"rec/{name}/{epoch}/{j}/data"] = b.data[0].asnumpy()
+            out[f"rec/{name}/{epoch}/{j}/label"] = b.label[0].asnumpy()
+            epoch_pads.append(b.pad)
+        pads.append(epoch_pads)
+        it.reset()
+    return out, pads, list(it.provide_label[0].shape)
+
+
 def record_iter_golden():
+    """MXNet's prefetcher now and then reports the pad of a later batch on an earlier one (a race,
+    seen once in six fresh runs, more often when several iterators ran in the process before), so
+    the pads come from five fresh processes per case and the majority is kept."""
+    import subprocess
+    import sys
+
     out, meta = {}, {}
     for name, kw in RECORD_ITERS.items():
-        kw = dict(kw)
-        rec = kw.pop("rec", "iter_imgs")
-        it = mx.io.ImageRecordIter(path_imgrec=os.path.join(OUT, rec + ".rec"), preprocess_threads=1, **kw)
-        meta[name] = {"pads": [], "provide_label": list(it.provide_label[0].shape)}
-        for epoch in range(3):
-            pads = []
-            for j, b in enumerate(it):
-                out[f"rec/{name}/{epoch}/{j}/data"] = b.data[0].asnumpy()
-                out[f"rec/{name}/{epoch}/{j}/label"] = b.label[0].asnumpy()
-                pads.append(b.pad)
-            meta[name]["pads"].append(pads)
-            it.reset()
+        arrays, _, label_shape = _record_iter_run(name, kw)
+        pads = [
+            subprocess.run(
+                [sys.executable, __file__, "--record-iter-pads", name],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            .stdout.strip()
+            .splitlines()[-1]
+            for _ in range(5)
+        ]
+        out.update(arrays)
+        meta[name] = {"pads": json.loads(max(set(pads), key=pads.count)), "provide_label": label_shape}
     np.savez_compressed(os.path.join(OUT, "record_iter.npz"), **out)
     with open(os.path.join(OUT, "record_iter.json"), "w") as f:
         json.dump({"cases": RECORD_ITERS, "meta": meta}, f, indent=0)
@@ -590,5 +615,50 @@ def csv_golden():
         json.dump(out, f)
 
 
+def mnist_golden():
+    import struct
+
+    rs = np.random.RandomState(0)
+    imgs = rs.randint(0, 256, (5, 4, 3)).astype(np.uint8)
+    labs = np.array([3, 1, 4, 1, 5], np.uint8)
+    with open(os.path.join(OUT, "mnist-images-idx3-ubyte"), "wb") as f:
+        f.write(struct.pack(">IIII", 2051, 5, 4, 3) + imgs.tobytes())
+    with open(os.path.join(OUT, "mnist-labels-idx1-ubyte"), "wb") as f:
+        f.write(struct.pack(">II", 2049, 5) + labs.tobytes())
+    out = {}
+    for name, kw in {"plain": dict(shuffle=False), "flat": dict(shuffle=False, flat=True)}.items():
+        it = mx.io.MNISTIter(
+            image=os.path.join(OUT, "mnist-images-idx3-ubyte"),
+            label=os.path.join(OUT, "mnist-labels-idx1-ubyte"),
+            batch_size=2,
+            silent=True,
+            **kw,
+        )
+        out[name] = {
+            "kwargs": kw,
+            "provide": [list(it.provide_data[0].shape), list(it.provide_label[0].shape)],
+            "epochs": [],
+        }
+        for _ in range(2):
+            out[name]["epochs"].append(
+                [
+                    {
+                        "data": b.data[0].asnumpy().tolist(),
+                        "label": b.label[0].asnumpy().tolist(),
+                        "pad": b.pad,
+                    }
+                    for b in it
+                ]
+            )
+            it.reset()
+    with open(os.path.join(OUT, "mnist_iter.json"), "w") as f:
+        json.dump(out, f)
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["--record-iter-pads"]:
+        print(json.dumps(_record_iter_run(sys.argv[2], RECORD_ITERS[sys.argv[2]])[1]))
+    else:
+        main()

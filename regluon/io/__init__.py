@@ -10,6 +10,7 @@ Example
 from .csv_iter import CSVIter
 from .image_record import ImageRecordIter
 from .io import DataBatch, DataDesc, DataIter, NDArrayIter, PrefetchingIter, ResizeIter
+from .mnist_iter import MNISTIter
 
 __all__ = [
     "DataBatch",
@@ -20,4 +21,5 @@ __all__ = [
     "ResizeIter",
     "ImageRecordIter",
     "CSVIter",
+    "MNISTIter",
 ]
