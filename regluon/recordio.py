@@ -387,14 +387,6 @@ def unpack(s: bytes) -> tuple[IRHeader, bytes]:
     return header, s
 
 
-def _pil():
-    try:
-        from PIL import Image
-    except ImportError:  # pragma: no cover - depends on the environment
-        raise ImportError("image encoding and decoding need Pillow: pip install 'regluon[image]'") from None
-    return Image
-
-
 def unpack_img(s: bytes, iscolor: int = -1) -> tuple[IRHeader, np.ndarray]:
     """Unpack a record made by :func:`pack_img`: the header and the image as a NumPy array.
 
