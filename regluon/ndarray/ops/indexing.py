@@ -380,3 +380,46 @@ register(
         doc="The k largest (or smallest) elements along an axis: their values, indices, a mask, or both.",
     )
 )
+
+
+def _batch_take(a, indices):
+    if a.dim() != 2 or indices.shape != (a.shape[0],):
+        raise MXNetError(
+            f"batch_take: a must be 2-d (batch, n) and indices (batch,); got a {shape_str(a.shape)} and indices "
+            f"{shape_str(indices.shape)}"
+        )
+    i = indices.to(torch.long).clamp(0, a.shape[1] - 1)
+    return torch.gather(a, 1, i[:, None]).squeeze(1)
+
+
+register(
+    OpDef(
+        "batch_take",
+        impl=_batch_take,
+        inputs=("a", "indices"),
+        no_grad_inputs=("indices",),
+        ref=lambda a, idx: a[np.arange(len(a)), np.clip(idx.astype(np.int64), 0, a.shape[1] - 1)],
+        samples=lambda: [Sample((rand(3, 4), np.array([3, 0, 9], "int32")))],
+        errors=lambda: [
+            ((rand(3, 4), np.array([0, 1], "int32")), {}, r"batch_take: a must be 2-d .* \(2,\)")
+        ],
+        doc="Element ``indices[i]`` of each row ``a[i]`` (indices clipped to the row); MXNet calls it deprecated "
+        "in favour of pick.",
+    )
+)
+
+
+def _argmax_channel(data):
+    return torch.argmax(data, dim=-1).to(data.dtype)
+
+
+register(
+    OpDef(
+        "argmax_channel",
+        impl=_argmax_channel,
+        ref=lambda x: np.argmax(x, axis=-1).astype(x.dtype),
+        samples=lambda: [Sample((rand(3, 4),)), Sample((rand(2, 5),))],
+        differentiable=False,
+        doc="Index of the largest element of each row, in the input's dtype (argmax over the last axis).",
+    )
+)

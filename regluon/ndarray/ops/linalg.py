@@ -463,3 +463,39 @@ register(
         doc="The inverse of extracttrian: square matrices with the packed values in their triangle.",
     )
 )
+
+
+def _khatri_rao(*args):
+    if not args or any(a.dim() != 2 or a.shape[1] != args[0].shape[1] for a in args):
+        shapes = ", ".join(shape_str(a.shape) for a in args)
+        raise MXNetError(f"khatri_rao: inputs must be 2-d with the same number of columns, got {shapes}")
+    out = args[0]
+    for a in args[1:]:
+        out = (out[:, None, :] * a[None, :, :]).reshape(-1, out.shape[1])
+    return out
+
+
+def _np_khatri_rao(*args):
+    out = args[0]
+    for a in args[1:]:
+        out = np.einsum("ik,jk->ijk", out, a).reshape(-1, out.shape[1])
+    return out
+
+
+register(
+    OpDef(
+        "khatri_rao",
+        impl=_khatri_rao,
+        inputs=("args",),
+        variadic=True,
+        ref=_np_khatri_rao,
+        samples=lambda: [
+            Sample((rand(2, 3), rand(4, 3, seed=1))),
+            Sample((rand(2, 2), rand(1, 2, seed=1), rand(3, 2, seed=2))),
+        ],
+        errors=lambda: [
+            ((rand(2, 3), rand(2, 2)), {}, r"khatri_rao: inputs must be 2-d with the same number")
+        ],
+        doc="Column-wise Kronecker product of matrices with the same number of columns: (m1*m2*..., n).",
+    )
+)
