@@ -23,7 +23,13 @@ import os
 
 import numpy as np
 from _oracle import GOLDEN, real_mxnet
-from PIL import Image
+
+try:
+    from PIL import Image
+except ImportError:
+    raise SystemExit(
+        "tools/gen_io_golden.py draws its test images with Pillow: .venv-oracle/bin/pip install Pillow"
+    ) from None
 
 mx = real_mxnet()
 OUT = os.path.join(GOLDEN, "io")
