@@ -7,7 +7,7 @@ import torch
 
 from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
-from ..params import AxisArg, Bool, DType, Enum, Float, Int, OptionalShape, Param
+from ..params import AxisArg, Bool, DType, Enum, Float, Int, Optional, OptionalShape, Param, Shape
 from ..register import OpDef, Sample, register
 from ._common import axis_error, normalize_axes, rand, same_dtype
 
@@ -421,5 +421,102 @@ register(
         samples=lambda: [Sample((rand(3, 4),)), Sample((rand(2, 5),))],
         differentiable=False,
         doc="Index of the largest element of each row, in the input's dtype (argmax over the last axis).",
+    )
+)
+
+
+def _boolean_mask(data, index, axis):
+    if axis != 0:
+        raise MXNetError(
+            f"contrib.boolean_mask: only axis=0 is supported (as in MXNet 1.9.1), got axis={axis}"
+        )
+    if index.dim() != 1 or index.shape[0] != data.shape[0]:
+        raise MXNetError(
+            f"contrib.boolean_mask: index must be 1-d with one entry per row of data; got data "
+            f"{shape_str(data.shape)} and index {shape_str(index.shape)}"
+        )
+    return data[torch.nonzero(index != 0).flatten()]
+
+
+register(
+    OpDef(
+        "_contrib_boolean_mask",
+        impl=_boolean_mask,
+        inputs=("data", "index"),
+        no_grad_inputs=("index",),
+        params=(Param("axis", Int(), 0, "The axis to select along (MXNet supports 0 only)."),),
+        aliases=("contrib.boolean_mask", "boolean_mask"),
+        ref=lambda x, index, axis=0: x[index != 0],
+        samples=lambda: [Sample((rand(4, 3), np.array([1, 0, 2, 0], "float32")))],
+        errors=lambda: [
+            (
+                (rand(4, 3), np.array([1, 0], "float32")),
+                {},
+                r"contrib.boolean_mask: index must be 1-d .* \(2,\)",
+            ),
+            ((rand(4, 3), np.array([1, 0, 1], "float32")), {"axis": 1}, r"contrib.boolean_mask: only axis=0"),
+        ],
+        doc="The rows of data whose index entry is non-zero.",
+    )
+)
+
+
+def _index_copy(old_tensor, index_vector, new_tensor):
+    idx = index_vector.to(torch.long)
+    if idx.dim() != 1 or new_tensor.shape != (idx.shape[0],) + tuple(old_tensor.shape[1:]):
+        raise MXNetError(
+            f"contrib.index_copy: new_tensor {shape_str(new_tensor.shape)} must be (len(index_vector),) + "
+            f"old_tensor.shape[1:] for old_tensor {shape_str(old_tensor.shape)} and index_vector "
+            f"{shape_str(index_vector.shape)}"
+        )
+    return old_tensor.index_copy(0, idx, new_tensor)
+
+
+def _index_copy_ref(old, idx, new):
+    out = old.copy()
+    out[idx.astype(np.int64)] = new
+    return out
+
+
+register(
+    OpDef(
+        "_contrib_index_copy",
+        impl=_index_copy,
+        inputs=("old_tensor", "index_vector", "new_tensor"),
+        no_grad_inputs=("index_vector",),
+        aliases=("contrib.index_copy", "index_copy"),
+        ref=_index_copy_ref,
+        samples=lambda: [Sample((rand(4, 3), np.array([2, 0], "float32"), rand(2, 3, seed=1)))],
+        errors=lambda: [
+            (
+                (rand(4, 3), np.array([2, 0], "float32"), rand(2, 2)),
+                {},
+                r"contrib.index_copy: new_tensor \(2, 2\) must be",
+            )
+        ],
+        doc="A copy of old_tensor with the rows listed in index_vector replaced by the rows of new_tensor.",
+    )
+)
+
+
+def _index_array(data, axes):
+    dims = range(data.dim()) if axes is None else normalize_axes("contrib.index_array", axes, data.dim())
+    grids = torch.meshgrid(*[torch.arange(n, device=data.device) for n in data.shape], indexing="ij")
+    return torch.stack([grids[d] for d in dims], -1).to(torch.int64)
+
+
+register(
+    OpDef(
+        "_contrib_index_array",
+        impl=_index_array,
+        params=(Param("axes", Optional(Shape()), None, "Axes whose indices are returned (all by default)."),),
+        aliases=("contrib.index_array", "index_array"),
+        ref=lambda x, axes=None: np.stack(
+            [np.indices(x.shape)[d] for d in (range(x.ndim) if axes is None else axes)], -1
+        ).astype(np.int64),
+        samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3, 2),), {"axes": (2, 0)})],
+        differentiable=False,
+        doc="For every element of data, its index (along the given axes) as an int64 vector: shape "
+        "data.shape + (len(axes),).",
     )
 )

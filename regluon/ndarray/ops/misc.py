@@ -409,3 +409,44 @@ register(
         doc="Subtract a per-channel mean and divide by a per-channel std for CHW or NCHW tensors.",
     )
 )
+
+
+register(
+    OpDef(
+        "_contrib_quadratic",
+        impl=lambda data, a, b, c: a * data * data + b * data + c,
+        params=(Param("a", Float(), 0.0), Param("b", Float(), 0.0), Param("c", Float(), 0.0)),
+        aliases=("contrib.quadratic", "quadratic"),
+        ref=lambda x, a=0.0, b=0.0, c=0.0: (a * x * x + b * x + c).astype(x.dtype),
+        samples=lambda: [
+            Sample((rand(2, 3),), {"a": 2.0, "b": 3.0, "c": 4.0}),
+            Sample((rand(4),), {"b": -1.5}),
+        ],
+        doc="a * x**2 + b * x + c, element-wise.",
+    )
+)
+
+
+class _GradientMultiplier(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, data, scalar):
+        ctx.scalar = scalar
+        return data.clone()
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * ctx.scalar, None
+
+
+register(
+    OpDef(
+        "_contrib_gradientmultiplier",
+        impl=lambda data, scalar: _GradientMultiplier.apply(data, scalar),
+        params=(Param("scalar", Float(), None, "Factor applied to the gradient.", required=True),),
+        aliases=("contrib.gradientmultiplier", "gradientmultiplier"),
+        ref=lambda x, scalar: x.copy(),
+        samples=lambda: [Sample((rand(2, 3),), {"scalar": -2.5}, numeric_grad=False)],
+        doc="The identity in the forward pass; multiplies the gradient by scalar in the backward pass (a "
+        "negative scalar gives a gradient-reversal layer).",
+    )
+)
