@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from ...base import MXNetError, shape_str
-from ..params import Bool, Int, Param
+from ..dtypes import to_torch
+from ..params import Bool, DType, Int, Param
 from ..register import OpDef, Sample, register
 from ._common import float32_only, rand
 
@@ -152,5 +153,31 @@ register(
         ],
         no_golden="MXNet 1.9.1's CPU build crashes (segfault) recording amp_multicast",
         doc="Cast all inputs to the widest (or, with cast_narrow, the narrowest) of their float types.",
+    )
+)
+
+
+def _amp_cast(data, dtype):
+    if not data.is_floating_point():
+        return data.clone()  # MXNet casts float arrays only
+    if data.dtype == torch.float64:
+        raise MXNetError("amp_cast: MXNet's CPU build casts float16 and float32 arrays only, got float64")
+    return data.to(to_torch(dtype)) if str(data.dtype)[6:] != dtype else data.clone()
+
+
+register(
+    OpDef(
+        "amp_cast",
+        impl=_amp_cast,
+        params=(Param("dtype", DType(), None, "The float type to cast to.", required=True),),
+        ref=lambda x, dtype: x.astype(dtype) if x.dtype.kind == "f" else x.copy(),
+        # (rounding to float16 has no useful finite-difference gradient: checked against MXNet's golden)
+        samples=lambda: [
+            Sample((rand(2, 3),), {"dtype": "float16"}, numeric_grad=False),
+            Sample((rand(3, seed=1).astype("float16"),), {"dtype": "float32"}, numeric_grad=False),
+            Sample((np.array([1, 2], "int32"),), {"dtype": "float16"}, grad=False),
+        ],
+        errors=lambda: [((rand(2).astype("float64"),), {"dtype": "float16"}, r"amp_cast: .* got float64")],
+        doc="Cast a float array to dtype (mixed-precision training); other arrays pass through unchanged.",
     )
 )

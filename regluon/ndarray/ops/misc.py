@@ -450,3 +450,150 @@ register(
         "negative scalar gives a gradient-reversal layer).",
     )
 )
+
+
+def _all_finite(data, init_output):
+    return torch.isfinite(data).all().to(torch.float32).reshape(1)
+
+
+def _multi_all_finite(*data, num_arrays, init_output):
+    ok = torch.stack([torch.isfinite(t).all() for t in data]).all() if data else torch.tensor(True)
+    return ok.to(torch.float32).reshape(1)
+
+
+_INIT_OUTPUT = Param("init_output", Bool(), True, "Accepted (regluon always writes the output).")
+
+register(
+    OpDef(
+        "all_finite",
+        impl=_all_finite,
+        params=(_INIT_OUTPUT,),
+        ref=lambda x, init_output=True: np.array([float(np.isfinite(x).all())], "float32"),
+        samples=lambda: [
+            Sample((rand(2, 3),)),
+            Sample((np.array([1.0, np.inf, 2.0], "float32"),)),
+            Sample((np.array([np.nan], "float16"),)),
+        ],
+        differentiable=False,
+        doc="[1.] if every element is finite (no inf or NaN), else [0.] (float32, shape (1,)).",
+    )
+)
+register(
+    OpDef(
+        "multi_all_finite",
+        impl=_multi_all_finite,
+        inputs=("data",),
+        variadic=True,
+        params=(Param("num_arrays", Int(), 1, "Number of arrays."), _INIT_OUTPUT),
+        ref=lambda *xs, num_arrays=1, init_output=True: np.array(
+            [float(all(np.isfinite(x).all() for x in xs))], "float32"
+        ),
+        samples=lambda: [
+            Sample((rand(2, 3), rand(4, seed=1)), {"num_arrays": 2}),
+            Sample((rand(2), np.array([1.0, -np.inf], "float32")), {"num_arrays": 2}),
+        ],
+        differentiable=False,
+        doc="[1.] if every element of every array is finite, else [0.].",
+    )
+)
+
+
+class _StraightThrough(torch.autograd.Function):
+    """A rounding in the forward pass, the identity in the backward pass (a straight-through estimator)."""
+
+    @staticmethod
+    def forward(ctx, data, fn):
+        return fn(data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None
+
+
+def _round_half_away(t):
+    return torch.where(t >= 0, torch.floor(t + 0.5), torch.ceil(t - 0.5))
+
+
+def _np_round_half_away(x):
+    return np.where(x >= 0, np.floor(x + 0.5), np.ceil(x - 0.5)).astype(x.dtype)
+
+
+for _name, _fn, _nfn, _what in (
+    ("round_ste", _round_half_away, _np_round_half_away, "Round half away from zero"),
+    ("sign_ste", torch.sign, np.sign, "Sign"),
+):
+    register(
+        OpDef(
+            f"_contrib_{_name}",
+            impl=lambda data, _f=_fn: _StraightThrough.apply(data, _f),
+            aliases=(f"contrib.{_name}", _name),
+            ref=_nfn,
+            samples=lambda: [Sample((np.array([0.4, 1.6, -2.5, -0.2, 3.5], "float32"),), numeric_grad=False)],
+            doc=f"{_what} in the forward pass; the gradient passes straight through (straight-through "
+            "estimator, for quantisation-aware training).",
+        )
+    )
+
+
+def _im2col_args(n, kernel, stride, dilate, pad):
+    return kernel, dilate or (1,) * n, pad or (0,) * n, stride or (1,) * n
+
+
+def _im2col(data, kernel, stride, dilate, pad):
+    if data.dim() != 4 or len(kernel) != 2:
+        raise MXNetError(
+            f"im2col: data must be 4-d (N, C, H, W) with a 2-d kernel; got data {shape_str(data.shape)}, "
+            f"kernel {kernel}"
+        )
+    k, d, p, s = _im2col_args(2, kernel, stride, dilate, pad)
+    return tF.unfold(data, k, d, p, s)
+
+
+def _col2im(data, output_size, kernel, stride, dilate, pad):
+    if data.dim() != 3 or len(kernel) != 2:
+        raise MXNetError(
+            f"col2im: data must be 3-d (N, C*kh*kw, L) with a 2-d kernel; got data {shape_str(data.shape)}, "
+            f"kernel {kernel}"
+        )
+    k, d, p, s = _im2col_args(2, kernel, stride, dilate, pad)
+    return tF.fold(data, tuple(output_size), k, d, p, s)
+
+
+_PATCH = (
+    Param("kernel", Shape(), None, "Patch size.", required=True),
+    Param("stride", Shape(), (), "Stride (default 1)."),
+    Param("dilate", Shape(), (), "Dilation (default 1)."),
+    Param("pad", Shape(), (), "Zero padding (default 0)."),
+)
+
+register(
+    OpDef(
+        "im2col",
+        impl=_im2col,
+        params=_PATCH,
+        samples=lambda: [
+            Sample((rand(1, 2, 4, 4),), {"kernel": (2, 2), "stride": (2, 2)}),
+            Sample((rand(2, 1, 5, 4),), {"kernel": (3, 2), "pad": (1, 0), "dilate": (1, 2)}),
+        ],
+        errors=lambda: [((rand(2, 3, 4),), {"kernel": (2, 2)}, r"im2col: data must be 4-d")],
+        doc="Sliding patches of (N, C, H, W) data as columns: (N, C*kh*kw, number of patches).",
+    )
+)
+register(
+    OpDef(
+        "col2im",
+        impl=_col2im,
+        params=(
+            Param("output_size", Shape(), None, "Spatial size (H, W) of the image.", required=True),
+            *_PATCH,
+        ),
+        samples=lambda: [
+            Sample((rand(1, 8, 4),), {"output_size": (4, 4), "kernel": (2, 2), "stride": (2, 2)}),
+            Sample((rand(1, 4, 9),), {"output_size": (4, 4), "kernel": (2, 2)}),
+        ],
+        errors=lambda: [
+            ((rand(8, 4),), {"output_size": (4, 4), "kernel": (2, 2)}, r"col2im: data must be 3-d")
+        ],
+        doc="The adjoint of im2col: columns summed back into (N, C, H, W) images (overlaps add up).",
+    )
+)
