@@ -28,7 +28,7 @@ bench: venv
 # Regenerate golden files with real MXNet 1.9.1 (see README, "The MXNet oracle").
 golden: venv
 	test -x .venv-oracle/bin/python || ($(PYTHON) -m venv .venv-oracle && \
-	  .venv-oracle/bin/pip install -q mxnet==1.9.1 numpy==1.23.5 Pillow)
+	  .venv-oracle/bin/pip install -q mxnet==1.9.1 numpy==1.23.5 Pillow scikit-learn)
 	$(PY) tools/dump_op_cases.py
 	$(PY) tools/save_regluon_nets.py
 	$(PY) tools/save_regluon_io.py
