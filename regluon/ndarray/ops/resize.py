@@ -9,7 +9,7 @@ import torch.nn.functional as tF
 from ...base import MXNetError, shape_str
 from ..params import Bool, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import four_d, rand
+from ._common import float32_only, four_d, rand
 
 
 def _upsampling(*data, scale, num_filter, sample_type, multi_input_mode, num_args, workspace):
@@ -262,5 +262,79 @@ register(
             )
         ],
         doc="Average pooling with windows chosen so the output has ``output_size``.",
+    )
+)
+
+
+def _grid_generator(data, transform_type, target_shape, cudnn_off):
+    float32_only("GridGenerator", data)
+    if transform_type == "affine":
+        if data.dim() != 2 or data.shape[1] != 6 or len(target_shape) != 2 or min(target_shape) < 1:
+            raise MXNetError(
+                f"GridGenerator: affine needs data (N, 6) and target_shape (H, W); got data "
+                f"{shape_str(data.shape)} and target_shape {target_shape}"
+            )
+        n = data.shape[0]
+        grid = tF.affine_grid(data.reshape(n, 2, 3), [n, 1, *target_shape], align_corners=True)
+        return grid.permute(0, 3, 1, 2).contiguous()
+    if data.dim() != 4 or data.shape[1] != 2:
+        raise MXNetError(f"GridGenerator: warp needs a flow field (N, 2, H, W), got {shape_str(data.shape)}")
+    h, w = data.shape[2:]
+    ys = torch.arange(h, dtype=data.dtype, device=data.device).reshape(1, h, 1)
+    xs = torch.arange(w, dtype=data.dtype, device=data.device).reshape(1, 1, w)
+    gx = (data[:, 0] + xs) / ((w - 1) / 2) - 1
+    gy = (data[:, 1] + ys) / ((h - 1) / 2) - 1
+    return torch.stack([gx, gy], 1)
+
+
+def _grid_generator_ref(x, transform_type="affine", target_shape=(0, 0), cudnn_off=None):
+    if transform_type == "affine":
+        h, w = target_shape
+        gx, gy = np.meshgrid(np.linspace(-1, 1, w), np.linspace(-1, 1, h))
+        src = np.stack([gx.ravel(), gy.ravel(), np.ones(h * w)])
+        return (x.reshape(-1, 2, 3) @ src).reshape(-1, 2, h, w).astype(x.dtype)
+    h, w = x.shape[2:]
+    gx = (x[:, 0] + np.arange(w)) / ((w - 1) / 2) - 1
+    gy = (x[:, 1] + np.arange(h)[:, None]) / ((h - 1) / 2) - 1
+    return np.stack([gx, gy], 1).astype(x.dtype)
+
+
+register(
+    OpDef(
+        "GridGenerator",
+        impl=_grid_generator,
+        params=(
+            Param(
+                "transform_type",
+                Enum("affine", "warp"),
+                None,
+                "Affine matrices or a flow field.",
+                required=True,
+            ),
+            Param("target_shape", Shape(), (0, 0), "Output (H, W) for affine."),
+            Param("cudnn_off", Optional(Bool()), None, "Accepted."),
+        ),
+        ref=_grid_generator_ref,
+        samples=lambda: [
+            # float32 only, as in MXNet: gradients are checked against MXNet's golden, not in float64
+            Sample(
+                (rand(2, 6, low=-1, high=1),),
+                {"transform_type": "affine", "target_shape": (3, 4)},
+                numeric_grad=False,
+            ),
+            Sample(
+                (rand(1, 2, 3, 4, low=-1, high=1, seed=1),), {"transform_type": "warp"}, numeric_grad=False
+            ),
+        ],
+        errors=lambda: [
+            (
+                (rand(2, 4),),
+                {"transform_type": "affine", "target_shape": (3, 4)},
+                r"GridGenerator: affine needs",
+            ),
+            ((rand(2, 3, 4, 4),), {"transform_type": "warp"}, r"GridGenerator: warp needs a flow field"),
+        ],
+        doc="Sampling grids for BilinearSampler, in [-1, 1] coordinates, shape (N, 2, H, W): from affine "
+        "matrices (N, 6) over a target_shape, or from a flow field (N, 2, H, W) added to the pixel positions.",
     )
 )
