@@ -268,6 +268,10 @@ register(
 
 def _grid_generator(data, transform_type, target_shape, cudnn_off):
     float32_only("GridGenerator", data)
+    return _grid(data, transform_type, target_shape)
+
+
+def _grid(data, transform_type, target_shape):
     if transform_type == "affine":
         if data.dim() != 2 or data.shape[1] != 6 or len(target_shape) != 2 or min(target_shape) < 1:
             raise MXNetError(
@@ -336,5 +340,38 @@ register(
         ],
         doc="Sampling grids for BilinearSampler, in [-1, 1] coordinates, shape (N, 2, H, W): from affine "
         "matrices (N, 6) over a target_shape, or from a flow field (N, 2, H, W) added to the pixel positions.",
+    )
+)
+
+
+def _spatial_transformer(data, loc, target_shape, transform_type, sampler_type, cudnn_off):
+    from .image_ops import _bilinear_sampler
+
+    if data.dtype == torch.float16:
+        raise MXNetError("SpatialTransformer: MXNet's CPU build has no float16 kernel")
+    grid = _grid(loc, "affine", target_shape)
+    return _bilinear_sampler(data, grid, False)
+
+
+register(
+    OpDef(
+        "SpatialTransformer",
+        impl=_spatial_transformer,
+        inputs=("data", "loc"),
+        params=(
+            Param("target_shape", Shape(), (0, 0), "Output (H, W)."),
+            Param("transform_type", Enum("affine"), None, "The transform (affine).", required=True),
+            Param("sampler_type", Enum("bilinear"), None, "The sampler (bilinear).", required=True),
+            Param("cudnn_off", Optional(Bool()), None, "Accepted."),
+        ),
+        # float32 only (GridGenerator): gradients are checked against MXNet's golden
+        samples=lambda: [
+            Sample(
+                (rand(2, 3, 4, 5), rand(2, 6, low=-1, high=1, seed=1)),
+                {"target_shape": (3, 3), "transform_type": "affine", "sampler_type": "bilinear"},
+            ),
+        ],
+        doc="Warp data (N, C, H, W) by the affine transforms loc (N, 6): GridGenerator over target_shape, "
+        "then BilinearSampler.",
     )
 )
