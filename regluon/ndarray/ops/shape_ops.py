@@ -10,7 +10,7 @@ from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
 from ..params import AxisArg, Bool, Ctx, DType, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import axis_error, normalize_axes, rand, same_dtype
+from ._common import axis_error, float32_only, normalize_axes, rand, same_dtype
 
 
 def _split(data, num_outputs, axis, squeeze_axis):
@@ -509,5 +509,65 @@ register(
         method="space_to_depth",
         doc="The inverse of depth_to_space: (N, C, H*b, W*b) -> (N, C*b*b, H, W).\n\n"
         "Example: ``nd.space_to_depth(x, block_size=2)``",
+    )
+)
+
+
+def _crop(*data, num_args, offset, h_w, center_crop):
+    x = data[0]
+    float32_only("Crop", x)
+    if x.dim() != 4 or len(data) not in (1, 2):
+        raise MXNetError(
+            f"Crop: needs 4-d data (and optionally a 4-d array to crop like), got {len(data)} inputs"
+        )
+    h, w = tuple(data[1].shape[2:]) if len(data) == 2 else tuple(h_w)
+    H, W = x.shape[2:]
+    if not (0 < h <= H and 0 < w <= W):
+        raise MXNetError(f"Crop: the crop size ({h}, {w}) must fit inside data {shape_str(x.shape)}")
+    y0, x0 = ((H - h) // 2, (W - w) // 2) if center_crop else tuple(offset)
+    if y0 + h > H or x0 + w > W:
+        raise MXNetError(
+            f"Crop: offset ({y0}, {x0}) with size ({h}, {w}) runs past data {shape_str(x.shape)}"
+        )
+    return x[:, :, y0 : y0 + h, x0 : x0 + w]
+
+
+def _crop_ref(*xs, num_args=1, offset=(0, 0), h_w=(0, 0), center_crop=False):
+    x = xs[0]
+    h, w = xs[1].shape[2:] if len(xs) == 2 else h_w
+    y0, x0 = ((x.shape[2] - h) // 2, (x.shape[3] - w) // 2) if center_crop else offset
+    return x[:, :, y0 : y0 + h, x0 : x0 + w].copy()
+
+
+register(
+    OpDef(
+        "Crop",
+        impl=_crop,
+        inputs=("data",),
+        variadic=True,
+        params=(
+            Param(
+                "num_args", Int(), None, "1: crop to h_w; 2: crop to the second input's size.", required=True
+            ),
+            Param("offset", Shape(), (0, 0), "Top-left corner (y, x) of the crop."),
+            Param("h_w", Shape(), (0, 0), "Crop size (height, width) with num_args=1."),
+            Param("center_crop", Bool(), False, "Crop the centre instead of at offset."),
+        ),
+        ref=_crop_ref,
+        samples=lambda: [
+            # float32 only, as in MXNet: gradients are checked against MXNet's golden
+            Sample((rand(1, 2, 5, 6),), {"num_args": 1, "h_w": (2, 3), "offset": (1, 2)}, numeric_grad=False),
+            Sample(
+                (rand(2, 1, 5, 6),), {"num_args": 1, "h_w": (3, 4), "center_crop": True}, numeric_grad=False
+            ),
+            Sample(
+                (rand(1, 2, 5, 6), rand(1, 1, 3, 3, seed=1)), {"num_args": 2, "offset": (2, 1)}, grad=False
+            ),
+        ],
+        errors=lambda: [
+            ((rand(1, 1, 5, 6),), {"num_args": 1, "h_w": (6, 3)}, r"Crop: the crop size \(6, 3\) must fit"),
+        ],
+        doc="Crop the spatial axes of (N, C, H, W) data to h_w, or to the size of a second array, at offset "
+        "(y, x) or centred.",
     )
 )
