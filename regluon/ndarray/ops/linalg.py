@@ -499,3 +499,34 @@ register(
         doc="Column-wise Kronecker product of matrices with the same number of columns: (m1*m2*..., n).",
     )
 )
+
+
+def _gelqf(A):
+    if A.dim() < 2 or A.shape[-2] > A.shape[-1]:
+        raise MXNetError(f"linalg.gelqf: A must be (..., m, n) with m <= n, got {shape_str(A.shape)}")
+    q, r = torch.linalg.qr(A.transpose(-1, -2))  # A^T = Q R, so A = R^T Q^T (Householder signs, as LAPACK)
+    return q.transpose(-1, -2), r.transpose(-1, -2)
+
+
+def _np_gelqf(a):
+    q, r = np.linalg.qr(np.swapaxes(a, -1, -2).astype(np.float64))
+    return [np.swapaxes(q, -1, -2).astype(a.dtype), np.swapaxes(r, -1, -2).astype(a.dtype)]
+
+
+register(
+    OpDef(
+        "_linalg_gelqf",
+        impl=_gelqf,
+        inputs=("A",),
+        aliases=("linalg_gelqf", "linalg.gelqf"),
+        ref=_np_gelqf,
+        # the factors are unique only up to signs: gradients are checked against MXNet's golden
+        samples=lambda: [
+            Sample((_general(3, 0)[:2],), numeric_grad=False),
+            Sample((np.stack([_general(3, 1), _general(3, 2)]),), numeric_grad=False),
+        ],
+        errors=lambda: [((rand(3, 2),), {}, r"linalg.gelqf: A must be \(..., m, n\) with m <= n")],
+        doc="LQ factorisation A = L Q of (..., m, n) matrices with m <= n: returns (Q, L), Q with orthonormal "
+        "rows and L lower triangular.",
+    )
+)
