@@ -9,7 +9,7 @@ from ...base import MXNetError, shape_str
 from ..dtypes import to_torch
 from ..params import AxisArg, Bool, DType, Enum, Float, Int, Optional, OptionalShape, Param, Shape
 from ..register import OpDef, Sample, register
-from ._common import axis_error, normalize_axes, rand, same_dtype
+from ._common import axis_error, float32_only, normalize_axes, rand, same_dtype
 
 
 def _where(condition, x, y):
@@ -518,5 +518,62 @@ register(
         differentiable=False,
         doc="For every element of data, its index (along the given axes) as an int64 vector: shape "
         "data.shape + (len(axes),).",
+    )
+)
+
+
+def _legacy_rows(op, lhs, rhs):
+    if lhs.dim() != 2 or rhs.shape != (lhs.shape[0],):
+        raise MXNetError(
+            f"{op}: lhs must be 2-d and rhs (index) 1-d with one entry per row; got lhs {shape_str(lhs.shape)} "
+            f"and rhs {shape_str(rhs.shape)}"
+        )
+    return rhs.to(torch.long).clamp(0, lhs.shape[1] - 1)[:, None]
+
+
+def _choose_element_0index(lhs, rhs):
+    return torch.gather(lhs, 1, _legacy_rows("choose_element_0index", lhs, rhs)).squeeze(1)
+
+
+def _fill_element_0index(lhs, mhs, rhs):
+    float32_only("fill_element_0index", lhs)
+    idx = _legacy_rows("fill_element_0index", lhs, rhs)
+    return lhs.scatter(1, idx, mhs.reshape(-1, 1).to(lhs.dtype))
+
+
+def _fill_ref(lhs, mhs, rhs):
+    out = lhs.copy()
+    out[np.arange(len(lhs)), np.clip(rhs.astype(np.int64), 0, lhs.shape[1] - 1)] = mhs
+    return out
+
+
+register(
+    OpDef(
+        "choose_element_0index",
+        impl=_choose_element_0index,
+        inputs=("lhs", "rhs"),
+        no_grad_inputs=("rhs",),
+        ref=lambda a, idx: a[np.arange(len(a)), np.clip(idx.astype(np.int64), 0, a.shape[1] - 1)],
+        samples=lambda: [Sample((rand(3, 4), np.array([1, 5, -1], "float32")))],
+        errors=lambda: [
+            (
+                (rand(3, 4), np.array([0, 1], "float32")),
+                {},
+                r"choose_element_0index: lhs must be 2-d .* \(2,\)",
+            )
+        ],
+        doc="Element rhs[i] of each row lhs[i] (the legacy form of pick along axis 1; indices are clipped).",
+    )
+)
+register(
+    OpDef(
+        "fill_element_0index",
+        impl=_fill_element_0index,
+        inputs=("lhs", "mhs", "rhs"),
+        no_grad_inputs=("rhs",),
+        ref=_fill_ref,
+        # float32 only and MXNet's own backward fails: the forward pass is checked
+        samples=lambda: [Sample((rand(3, 4), rand(3, seed=1), np.array([1, 3, 0], "float32")), grad=False)],
+        doc="A copy of lhs with element rhs[i] of row i set to mhs[i].",
     )
 )
