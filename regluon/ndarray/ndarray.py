@@ -92,7 +92,14 @@ def collect_grads() -> None:
             a_src.append(g)
         info.fresh = True
     if w_dst:
-        torch._foreach_copy_(w_dst, w_src)
+        with torch.no_grad():
+            for dst, src in zip(w_dst, w_src):
+                # the buffer takes over the fresh gradient's storage instead of copying it: the
+                # grad NDArray (and every reference to its tensor) stays the same object
+                if dst.dtype is src.dtype and dst.device == src.device and dst.shape == src.shape:
+                    dst.set_(src)
+                else:
+                    dst.copy_(src)
     if a_dst:
         torch._foreach_add_(a_dst, a_src)
 
