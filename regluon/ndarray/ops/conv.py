@@ -552,6 +552,24 @@ register(
             # size-1 axes and a window as large as the data
             Sample((rand(1, 1, 1, 5),), {"kernel": (1, 2), "pool_type": "avg"}),
             Sample((rand(2, 1, 3, 3),), {"kernel": (3, 3), "pool_type": "max"}),
+            # 'full': a last window wholly in the padding, and windows cut by the edge
+            *(
+                Sample(
+                    (rand(1, 2, 5, 6),),
+                    {
+                        "kernel": (2, 2),
+                        "stride": (2, 3),
+                        "pad": (1, 1),
+                        "pool_type": t,
+                        "pooling_convention": "full",
+                    },
+                )
+                for t in ("max", "avg", "sum")
+            ),
+            Sample(
+                (rand(1, 2, 6),),
+                {"kernel": (3,), "stride": (2,), "pool_type": "sum", "pooling_convention": "full"},
+            ),
         ],
         errors=lambda: [
             (
