@@ -69,6 +69,9 @@ def _register_variable(var: NDArray) -> None:
     _VARIABLES[key] = weakref.ref(var, lambda _r, k=key: _VARIABLES.pop(k, None))
 
 
+_SWAP_MIN = 1 << 16  # elements: below this a copy is cheaper than swapping storage
+
+
 def collect_grads() -> None:
     """Write (or add) the gradients of the last backward into the variables' ``.grad`` buffers."""
     w_dst, w_src, a_dst, a_src = [], [], [], []
@@ -92,14 +95,19 @@ def collect_grads() -> None:
             a_src.append(g)
         info.fresh = True
     if w_dst:
+        # large buffers take over the fresh gradient's storage instead of copying it (the grad
+        # NDArray and every reference to its tensor stay the same object); small ones are copied
+        # in one multi-tensor kernel, which costs less than the per-tensor swap
+        small_dst, small_src = [], []
         with torch.no_grad():
             for dst, src in zip(w_dst, w_src):
-                # the buffer takes over the fresh gradient's storage instead of copying it: the
-                # grad NDArray (and every reference to its tensor) stays the same object
-                if dst.dtype is src.dtype and dst.device == src.device and dst.shape == src.shape:
+                if dst.numel() >= _SWAP_MIN and dst.dtype is src.dtype and dst.device == src.device:
                     dst.set_(src)
                 else:
-                    dst.copy_(src)
+                    small_dst.append(dst)
+                    small_src.append(src)
+        if small_dst:
+            torch._foreach_copy_(small_dst, small_src)
     if a_dst:
         torch._foreach_add_(a_dst, a_src)
 
