@@ -195,3 +195,37 @@ def run_chapter(name):
     else:
         final = [p.data().asnumpy() for p in parts["net"].collect_params().values()]
     return history, order, final
+
+
+# ---------------------------------------------------------------- the book's own data set
+FASHION_DEBIAN = "/usr/share/datasets/fashion-mnist"  # Debian's dataset-fashion-mnist package
+FASHION_FILES = (
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+)
+FASHION_EPOCHS, FASHION_BATCH = 2, 256
+
+
+def fashion_softmax_concise(train_set, test_set):
+    """Chapter 3.7 as the book runs it on Fashion-MNIST: ``transform_first(ToTensor())``, batch 256,
+    ``Dense(10)``, SoftmaxCrossEntropyLoss, sgd 0.1; seeded initial weights and batch order.
+
+    ``train_set``/``test_set`` yield (uint8 image 28x28x1, label) as ``vision.FashionMNIST`` does.
+    Returns the per-epoch (train loss, train acc, test acc).
+    """
+    transformer = gdata.vision.transforms.ToTensor()
+    train_iter = gdata.DataLoader(train_set.transform_first(transformer), FASHION_BATCH, shuffle=True)
+    test_iter = gdata.DataLoader(test_set.transform_first(transformer), FASHION_BATCH, shuffle=False)
+    net = nn.Sequential()
+    net.add(nn.Dense(10))
+    net.initialize(init.Normal(sigma=0.01))
+    net(nd.zeros((1, 1, 28, 28)))
+    rs = np.random.RandomState(PARAM_SEED)
+    net[0].weight.set_data(nd.array(_normal(rs, (10, 784))))
+    loss = gloss.SoftmaxCrossEntropyLoss()
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    np.random.seed(SHUFFLE_SEED)
+    history, _ = train_ch3(net, train_iter, test_iter, loss, FASHION_EPOCHS, FASHION_BATCH, trainer=trainer)
+    return history

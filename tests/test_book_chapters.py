@@ -45,3 +45,27 @@ def test_chapter_trains_as_on_mxnet(name):
     atol = 2e-3 if name.startswith("mlp") else 1e-5
     for i, p in enumerate(final):
         np.testing.assert_allclose(p, g[f"param{i}"], rtol=0, atol=atol)
+
+
+@pytest.mark.skipif(
+    not os.path.isdir(book_chapters.FASHION_DEBIAN), reason="apt-get install dataset-fashion-mnist"
+)
+def test_fashion_mnist_softmax_regression_trains_as_on_mxnet():
+    """The book's own data set, read by gluon.data.vision.FashionMNIST from Debian's files, trains
+    chapter 3.7's softmax regression to MXNet 1.9.1's per-epoch loss and accuracies."""
+    import hashlib
+    import warnings
+
+    from mxnet.gluon.data import vision
+
+    g = np.load(os.path.join(GOLDEN, "chapters", "fashion.npz"))
+    for name in book_chapters.FASHION_FILES:
+        with open(os.path.join(book_chapters.FASHION_DEBIAN, name), "rb") as f:
+            assert hashlib.sha1(f.read()).hexdigest() == str(g[f"sha1/{name}"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # Debian recompressed the .gz files: other checksums
+        train = vision.FashionMNIST(root=book_chapters.FASHION_DEBIAN, train=True)
+        test = vision.FashionMNIST(root=book_chapters.FASHION_DEBIAN, train=False)
+    history = book_chapters.fashion_softmax_concise(train, test)
+    np.testing.assert_allclose(history, g["history"], rtol=0, atol=1e-4)
+    assert history[-1, 2] > 0.8
