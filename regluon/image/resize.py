@@ -16,6 +16,9 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import torch
+
+from ..ndarray.ops.image_ops import _linear_u8
 
 
 def _cubic(x: np.ndarray, a: float = -0.75) -> np.ndarray:
@@ -98,48 +101,6 @@ def _area_weights(n_in: int, n_out: int, blend: bool) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=256)
-def _fixed_linear(n_in: int, n_out: int, clamp: bool) -> tuple:
-    """Source indices and 11-bit integer weights of OpenCV's uint8 bilinear resize along one axis.
-
-    Positions are computed in float32; columns (``clamp``) pin positions outside the image to the
-    edge pixel, rows keep their weights and only clamp the row index.
-    """
-    centre = ((np.arange(n_out) + 0.5) * _scale(n_in, n_out) - 0.5).astype(np.float32)
-    base = np.floor(centre).astype(np.int64)
-    frac = (centre - base).astype(np.float32)
-    if clamp:
-        frac = np.where(base < 0, np.float32(0), frac)
-        base = np.maximum(base, 0)
-        frac = np.where(base >= n_in - 1, np.float32(0), frac)
-        base = np.minimum(base, n_in - 1)
-    w0 = np.rint((np.float32(1) - frac) * np.float32(2048)).astype(np.int64)
-    w1 = np.rint(frac * np.float32(2048)).astype(np.int64)
-    return np.clip(base, 0, n_in - 1), np.clip(base + 1, 0, n_in - 1), w0, w1
-
-
-def _resize_linear_u8(img: np.ndarray, w: int, h: int) -> np.ndarray:
-    """Bilinear uint8 resize in OpenCV's fixed point: exact rows sums, then 16-bit high products."""
-    src_h, src_w = img.shape[:2]
-    chans = img.reshape(src_h, src_w, -1).shape[2]
-    flat = img.reshape(src_h, src_w * chans).astype(np.int32)  # int32 holds every intermediate
-    x0, x1, a0, a1 = _fixed_linear(src_w, w, True)
-    y0, y1, b0, b1 = _fixed_linear(src_h, h, False)
-    needed = np.unique(np.concatenate([y0, y1]))  # only the source rows the output reads
-    where = np.searchsorted(needed, np.arange(src_h))
-    c = np.arange(chans)
-    cols0, cols1 = (x0[:, None] * chans + c).ravel(), (x1[:, None] * chans + c).ravel()
-    sub = flat[needed]
-    rows = np.take(sub, cols0, axis=1) * np.repeat(a0, chans).astype(np.int32)
-    rows += np.take(sub, cols1, axis=1) * np.repeat(a1, chans).astype(np.int32)
-    rows >>= 4
-    top = (b0.astype(np.int32)[:, None] * rows[where[y0]]) >> 16
-    top += (b1.astype(np.int32)[:, None] * rows[where[y1]]) >> 16
-    top += 2
-    top >>= 2
-    return np.clip(top, 0, 255).astype(np.uint8).reshape((h, w) + img.shape[2:])
-
-
-@functools.lru_cache(maxsize=256)
 def _taps_of(n_in: int, n_out: int, interp: int, blend: bool) -> tuple:
     """The sampling matrix as taps: for each output, K source indices and weights (K small)."""
     dense = weights(n_in, n_out, interp, blend)
@@ -181,8 +142,9 @@ def resize(img: np.ndarray, w: int, h: int, interp: int) -> np.ndarray:
         return img[ys][:, xs]
     if (src_h, src_w) == (h, w):
         return img.copy()
-    if interp == 1 and img.dtype == np.uint8:
-        return _resize_linear_u8(img, w, h)
+    if interp == 1 and img.dtype == np.uint8:  # OpenCV's fixed point, shared with nd.image.resize
+        hwc = torch.from_numpy(np.ascontiguousarray(img).reshape(src_h, src_w, -1))
+        return _linear_u8(hwc, h, w).numpy().reshape((h, w) + img.shape[2:])
     blend = interp == 3 and not (h <= src_h and w <= src_w)
     x = img.astype(np.float32)
     chans = x.reshape(src_h, src_w, -1).shape[2]

@@ -89,23 +89,31 @@ def _resize_weights(n_in: int, n_out: int, interp: int) -> torch.Tensor:
 
 
 @functools.lru_cache(maxsize=256)
-def _linear_taps(n_in: int, n_out: int) -> tuple[torch.Tensor, ...]:
-    """Source indices and 11-bit fixed-point weights of OpenCV's bilinear resize of 8-bit images."""
-    src = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-    left = np.floor(src)
-    frac = src - left
-    i0 = np.clip(left, 0, n_in - 1).astype(np.int64)
-    i1 = np.clip(left + 1, 0, n_in - 1).astype(np.int64)
-    w0, w1 = np.rint((1 - frac) * 2048), np.rint(frac * 2048)
-    return tuple(torch.from_numpy(a) for a in (i0, i1, w0.astype(np.int32), w1.astype(np.int32)))
+def _linear_taps(n_in: int, n_out: int, clamp: bool) -> tuple[torch.Tensor, ...]:
+    """Source indices and 11-bit fixed-point weights of OpenCV's bilinear resize of 8-bit images
+    along one axis. Positions are computed in float32, as OpenCV does; columns (``clamp``) pin
+    positions outside the image to the edge pixel, rows keep their weights and clamp the index."""
+    scale = 1.0 / (n_out / n_in)  # OpenCV stores the inverse ratio and inverts it again
+    centre = ((np.arange(n_out) + 0.5) * scale - 0.5).astype(np.float32)
+    base = np.floor(centre).astype(np.int64)
+    frac = (centre - base).astype(np.float32)
+    if clamp:
+        frac = np.where(base < 0, np.float32(0), frac)
+        base = np.maximum(base, 0)
+        frac = np.where(base >= n_in - 1, np.float32(0), frac)
+        base = np.minimum(base, n_in - 1)
+    w0 = np.rint((np.float32(1) - frac) * np.float32(2048)).astype(np.int32)
+    w1 = np.rint(frac * np.float32(2048)).astype(np.int32)
+    i0, i1 = np.clip(base, 0, n_in - 1), np.clip(base + 1, 0, n_in - 1)
+    return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in (i0, i1, w0, w1))
 
 
 def _linear_u8(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
     """Bilinear resize of uint8 HWC / NHWC images with OpenCV's integer arithmetic (bit-exact with
     MXNet's resize): rows of 11-bit weighted sums, then a vertical pass in 16-bit fixed point.
     Works on (C, W, H) and then (C, H, w) copies, so that every gather moves whole rows."""
-    c0, c1, a0, a1 = _linear_taps(x.shape[-2], w)
-    r0, r1, b0, b1 = _linear_taps(x.shape[-3], h)
+    c0, c1, a0, a1 = _linear_taps(x.shape[-2], w, True)
+    r0, r1, b0, b1 = _linear_taps(x.shape[-3], h, False)
     cols = x.movedim(-1, -3).transpose(-1, -2).contiguous().to(torch.int32)
     rows = cols.index_select(-2, c0).mul_(a0[:, None])
     rows.add_(cols.index_select(-2, c1).mul_(a1[:, None])).bitwise_right_shift_(4)
