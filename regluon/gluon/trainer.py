@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import numpy as np
-import torch
 
 from .. import optimizer as opt
 from ..base import MXNetError
@@ -150,9 +149,8 @@ class Trainer:
                 waiting.append(p)
                 continue
             first = p._data[0]
-            with torch.no_grad():
-                for arr in p._data[1:]:
-                    arr._tensor.copy_(first._tensor)
+            for arr in p._data[1:]:
+                first.copyto(arr)
         self._params_to_init = waiting
 
     @property
