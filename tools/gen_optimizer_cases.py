@@ -20,15 +20,17 @@ Two drivers, mirrored by the test:
 
 import json
 import os
+import sys
 import warnings
 
-from _oracle import GOLDEN, real_mxnet
+from _oracle import GOLDEN, ROOT, real_mxnet
 
 warnings.filterwarnings("ignore")
 mx = real_mxnet()
 import numpy as np  # noqa: E402
 
-from mxnet import gluon, nd  # noqa: E402
+sys.path.insert(0, os.path.join(ROOT, "tests"))
+from optimizer_programs import run_trainer, run_updater  # noqa: E402
 
 STEPS = 30
 PARAMS = [  # name, shape, lr_mult, wd_mult
@@ -177,49 +179,6 @@ def _data(case, rng):
         (rng.normal(size=(case["steps"], *shape)) * 1.5).astype(dtype) for _, shape, _, _ in case["params"]
     ]
     return inits, grads
-
-
-def run_trainer(case, inits, grads, sched=None):
-    """Several contexts get the gradient scaled by 1, 1.5, ...; the trajectory stacks every copy."""
-    ctxs = [mx.cpu(k) for k in range(case["ctxs"])]
-    params = []
-    for (name, shape, lr_mult, wd_mult), init in zip(case["params"], inits):
-        p = gluon.Parameter(name, shape=tuple(shape), dtype=case["dtype"], lr_mult=lr_mult, wd_mult=wd_mult)
-        p.initialize(ctx=ctxs)
-        p.set_data(nd.array(init, dtype=init.dtype))
-        params.append(p)
-    kwargs = dict(case["kwargs"])
-    if sched is not None:
-        kwargs["lr_scheduler"] = sched
-    kv = {"kvstore": case["kvstore"], "update_on_kvstore": case["update_on_kvstore"]}
-    trainer = gluon.Trainer(params, case["optimizer"], kwargs, **kv)
-    traj = [[] for _ in params]
-    for t in range(case["steps"]):
-        if t == case["lr_step"] and sched is None:
-            trainer.set_learning_rate(trainer.learning_rate * case["lr_factor"])
-        for p, g in zip(params, grads):
-            for c, ctx in enumerate(ctxs):
-                p.grad(ctx)[:] = nd.array(g[t] * (1 + 0.5 * c), dtype=g.dtype)
-                p.data(ctx)._fresh_grad = True
-        trainer.step(case["batch_size"])
-        for k, p in enumerate(params):
-            traj[k].append(np.stack([d.asnumpy() for d in p.list_data()]))
-    return traj
-
-
-def run_updater(case, inits, grads):
-    names = {k: p[0] for k, p in enumerate(case["params"])}
-    opt = mx.optimizer.create(case["optimizer"], param_idx2name=names, **case["kwargs"])
-    updater = mx.optimizer.get_updater(opt)
-    weights = [nd.array(x, dtype=x.dtype) for x in inits]
-    traj = [[] for _ in weights]
-    for t in range(case["steps"]):
-        if t == case["lr_step"]:
-            opt.set_learning_rate(opt.learning_rate * case["lr_factor"])
-        for k, w in enumerate(weights):
-            updater(k, nd.array(grads[k][t], dtype=grads[k].dtype), w)
-            traj[k].append(w.asnumpy())
-    return traj
 
 
 def main():
