@@ -86,8 +86,7 @@ def _multibox_detection(
 ):
     float32_only("MultiBoxDetection", cls_prob)
     B, C, N = cls_prob.shape
-    if background_id != 0:
-        raise MXNetError("MultiBoxDetection: only background_id=0 is supported")
+    # background_id is accepted but not read: MXNet 1.9.1's kernel always takes row 0 as background
     anchors = anchor.reshape(-1, 4)
     deltas = loc_pred.reshape(B, N, 4)
     boxes = _decode(
@@ -124,7 +123,12 @@ register(
         params=(
             Param("clip", Bool(), True, "Clip boxes to [0, 1]."),
             Param("threshold", Float(), 0.01, "Minimum class probability to keep a detection."),
-            Param("background_id", Int(), 0, "The background class (only 0 is supported)."),
+            Param(
+                "background_id",
+                Int(),
+                0,
+                "Accepted and ignored, as in MXNet 1.9.1: row 0 of cls_prob is always the background.",
+            ),
             Param("nms_threshold", Float(), 0.5, "IoU above which a lower-scoring box is suppressed."),
             Param("force_suppress", Bool(), False, "Suppress across classes too."),
             _float_tuple("variances", (0.1, 0.1, 0.2, 0.2), "Scales of the location offsets."),
@@ -160,6 +164,16 @@ register(
                     _SSD_ANCHORS,
                 ),
                 {"nms_threshold": 0.3, "clip": False, "threshold": 0.2},
+            ),
+            Sample(  # MXNet 1.9.1 ignores background_id: row 0 stays the background
+                (
+                    np.array([[0.5, 0.1, 0.0, 0.3], [0.3, 0.8, 0.7, 0.1], [0.2, 0.1, 0.3, 0.6]], "float32")[
+                        None
+                    ],
+                    np.zeros((1, 16), "float32"),
+                    _SSD_ANCHORS,
+                ),
+                {"background_id": 1, "threshold": 0.05},
             ),
         ],
         doc="SSD detections: per anchor the best foreground class and its probability, boxes decoded from "

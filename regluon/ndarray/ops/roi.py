@@ -96,21 +96,43 @@ def _bilinear_axis(coords: torch.Tensor, size: int):
     return low, high, (1 - frac) * valid, frac * valid
 
 
-def _corner(f, yi, xi, wy, wx):
-    """One of the four bilinear corners: features at (yi, xi) weighted by the outer product wy x wx."""
-    return f[:, yi][:, :, xi] * (wy[:, None] * wx[None, :]).to(f.dtype)
+def _gather_bins(f, yi, xi, ps: bool):
+    """Features of one image ``f`` (C, H, W) at rows ``yi`` (ph, gh) and columns ``xi`` (pw, gw):
+    (C', ph, gh, pw, gw). Position-sensitive: bin (i, j) of output channel c reads input channel
+    (c * ph + i) * pw + j (R-FCN's layout), so C' = C / (ph * pw)."""
+    ph_n, pw_n = yi.shape[0], xi.shape[0]
+    if not ps:
+        return f[:, yi[:, :, None, None], xi[None, None]]
+    fp = f.reshape(-1, ph_n, pw_n, f.shape[1], f.shape[2])
+    bi = torch.arange(ph_n, device=f.device)[:, None, None, None]
+    bj = torch.arange(pw_n, device=f.device)[None, None, :, None]
+    return fp[:, bi, bj, yi[:, :, None, None], xi[None, None]]
+
+
+def _check_ps_channels(op: str, data, pooled_size) -> None:
+    ph_n, pw_n = pooled_size
+    if data.shape[1] % (ph_n * pw_n):
+        raise MXNetError(
+            f"{op}: with position_sensitive=True the channels of data {shape_str(data.shape)} must be a "
+            f"multiple of pooled_size[0] * pooled_size[1] = {ph_n * pw_n}"
+        )
 
 
 def _roi_align(data, rois, pooled_size, spatial_scale, sample_ratio, position_sensitive, aligned):
     _check_rois("ROIAlign", data, rois)
     if position_sensitive:
-        raise MXNetError("ROIAlign: position_sensitive=True is not supported yet")
+        _check_ps_channels("ROIAlign", data, pooled_size)
     ph_n, pw_n = pooled_size
     H, W = data.shape[2], data.shape[3]
+    c_out = data.shape[1] // (ph_n * pw_n) if position_sensitive else data.shape[1]
     off = 0.5 if aligned else 0.0
     outs = []
     for roi in rois.detach().cpu().tolist():
         b = int(roi[0])
+        if b < 0:  # MXNet skips regions with a negative batch index (zeros; in position-sensitive mode
+            # MXNet 1.9.1 leaves them unwritten, regluon gives zeros there too)
+            outs.append(data.new_zeros((c_out, ph_n, pw_n)))
+            continue
         x1, y1, x2, y2 = (v * spatial_scale - off for v in roi[1:5])
         rw, rh = x2 - x1, y2 - y1
         if not aligned:
@@ -123,15 +145,17 @@ def _roi_align(data, rois, pooled_size, spatial_scale, sample_ratio, position_se
         ix = torch.arange(pw_n * gw, dtype=torch.float64)
         ys = y1 + (iy // gh) * bh + ((iy % gh) + 0.5) * bh / gh
         xs = x1 + (ix // gw) * bw + ((ix % gw) + 0.5) * bw / gw
-        yl, yh, wyl, wyh = _bilinear_axis(ys, H)
-        xl, xh, wxl, wxh = _bilinear_axis(xs, W)
+        yl, yh, wyl, wyh = (t.reshape(ph_n, gh).to(data.device) for t in _bilinear_axis(ys, H))
+        xl, xh, wxl, wxh = (t.reshape(pw_n, gw).to(data.device) for t in _bilinear_axis(xs, W))
         f = data[b]
         val = sum(
-            _corner(f, yi, xi, wy, wx)
+            _gather_bins(f, yi, xi, position_sensitive) * (wy[:, :, None, None] * wx[None, None]).to(f.dtype)
             for yi, wy in ((yl, wyl), (yh, wyh))
             for xi, wx in ((xl, wxl), (xh, wxh))
         )
-        outs.append(val.reshape(data.shape[1], ph_n, gh, pw_n, gw).mean(dim=(2, 4)))
+        outs.append(val.mean(dim=(2, 4)))
+    if not outs:
+        return data.new_zeros((0, c_out, ph_n, pw_n))
     return torch.stack(outs)
 
 
@@ -145,7 +169,12 @@ register(
             Param("pooled_size", Shape(), None, "Output (height, width) per region.", required=True),
             Param("spatial_scale", Float(), None, "Image-to-feature-map scale.", required=True),
             Param("sample_ratio", Int(), -1, "Samples per bin side (-1: adaptive)."),
-            Param("position_sensitive", Bool(), False, "Not supported yet."),
+            Param(
+                "position_sensitive",
+                Bool(),
+                False,
+                "R-FCN style: bin (i, j) of output channel c reads input channel (c * ph + i) * pw + j.",
+            ),
             Param("aligned", Bool(), False, "Shift coordinates by half a pixel (Detectron2's aligned mode)."),
         ),
         aliases=("contrib.ROIAlign", "ROIAlign"),
@@ -155,9 +184,33 @@ register(
                 (rand(2, 2, 6, 5), _ROIS), {"pooled_size": (3, 2), "spatial_scale": 0.5, "sample_ratio": 2}
             ),
             Sample((rand(2, 2, 8, 8), _ROIS), {"pooled_size": (2, 3), "spatial_scale": 1.0, "aligned": True}),
+            Sample(
+                (rand(2, 12, 8, 8), _ROIS),
+                {"pooled_size": (2, 3), "spatial_scale": 1.0, "position_sensitive": True},
+            ),
+            Sample(
+                (rand(2, 8, 9, 7), _ROIS),
+                {
+                    "pooled_size": (2, 2),
+                    "spatial_scale": 0.8,
+                    "position_sensitive": True,
+                    "sample_ratio": 2,
+                    "aligned": True,
+                },
+            ),
         ],
-        errors=_roi_errors("ROIAlign", {"pooled_size": (2, 2), "spatial_scale": 1.0}),
+        errors=lambda: [
+            *_roi_errors("ROIAlign", {"pooled_size": (2, 2), "spatial_scale": 1.0})(),
+            (
+                (rand(1, 5, 8, 8), _ROIS[:1]),
+                {"pooled_size": (2, 2), "spatial_scale": 1.0, "position_sensitive": True},
+                r"ROIAlign: with position_sensitive=True the channels of data \(1, 5, 8, 8\) must be a multiple",
+            ),
+        ],
         doc="Average of bilinear samples in each bin of each region [batch, x1, y1, x2, y2]: output "
-        "(R, C, ph, pw). No rounding of the coordinates, unlike ROIPooling.",
+        "(R, C, ph, pw); regions with a negative batch index give zeros. No rounding of the coordinates, "
+        "unlike ROIPooling. position_sensitive=True (R-FCN) needs C = C' * ph * pw input channels and gives "
+        "(R, C', ph, pw).\n\nExample: ``nd.contrib.ROIAlign(feat, rois, pooled_size=(7, 7), "
+        "spatial_scale=1 / 16.0)``",
     )
 )
