@@ -86,7 +86,7 @@ def test_base_and_util_names():
 
 def test_sparse_constructors_give_dense_arrays():
     x = nd.sparse.csr_matrix(([1.0, 2.0, 3.0], [0, 2, 1], [0, 2, 3]), shape=(2, 3))
-    assert x.asnumpy().tolist() == [[1, 0, 2], [0, 3, 0]] and x.stype == "default"
+    assert x.asnumpy().tolist() == [[1, 0, 2], [0, 3, 0]] and x.stype == "csr"
     r = nd.sparse.row_sparse_array(([[1.0, 2.0]], [2]), shape=(3, 2))
     assert r.asnumpy().tolist() == [[0, 0], [0, 0], [1, 2]]
     assert nd.sparse.dot(x, nd.ones((3, 1))).asnumpy().tolist() == [[3], [3]]

@@ -67,6 +67,9 @@ contrib.cond = _control_flow.cond
 linalg = _submodule("linalg")
 from . import sparse as sparse  # noqa: E402
 
+cast_storage = sparse.cast_storage  # tags the result with its storage type
+NDArray.tostype = sparse.tostype
+
 
 def array(source_array, ctx: Context | None = None, dtype=None) -> NDArray:
     """Create an NDArray from a list, NumPy array, NDArray or scalar.

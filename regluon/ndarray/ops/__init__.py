@@ -27,6 +27,7 @@ from . import (
     roi,
     sequence,
     shape_ops,
+    sparse_ops,
 )
 
 __all__ = [
@@ -56,4 +57,5 @@ __all__ = [
     "roi",
     "sequence",
     "shape_ops",
+    "sparse_ops",
 ]

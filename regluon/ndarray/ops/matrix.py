@@ -239,7 +239,7 @@ def _maybe_t(t, flag):
     return t.permute(*reversed(range(t.dim())))
 
 
-def _dot(lhs, rhs, transpose_a, transpose_b):
+def _dot(lhs, rhs, transpose_a, transpose_b, forward_stype=None):
     a, b = _maybe_t(lhs, transpose_a), _maybe_t(rhs, transpose_b)
     if a.shape[-1] != b.shape[0]:
         raise MXNetError(
@@ -262,6 +262,12 @@ def _dot_ref(a, b, transpose_a=False, transpose_b=False):
 _TRANSPOSE_FLAGS = (
     Param("transpose_a", Bool(), False, "Transpose the first input first."),
     Param("transpose_b", Bool(), False, "Transpose the second input first."),
+    Param(
+        "forward_stype",
+        Optional(Enum("default", "csr", "row_sparse")),
+        None,
+        "Storage type of the result; arrays are dense here (nd.sparse.dot tags the result with it).",
+    ),
 )
 
 register(
@@ -285,7 +291,7 @@ register(
 )
 
 
-def _batch_dot(lhs, rhs, transpose_a, transpose_b):
+def _batch_dot(lhs, rhs, transpose_a, transpose_b, forward_stype=None):
     if lhs.dim() < 3 or lhs.dim() != rhs.dim():
         raise MXNetError(
             f"batch_dot: lhs {shape_str(lhs.shape)} and rhs {shape_str(rhs.shape)} must both be N-d with the "
