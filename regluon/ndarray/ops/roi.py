@@ -214,3 +214,93 @@ register(
         "spatial_scale=1 / 16.0)``",
     )
 )
+
+
+def _rroi_align(data, rois, pooled_size, spatial_scale, sampling_ratio):
+    if data.dim() != 4 or rois.dim() != 2 or rois.shape[1] != 6:
+        raise MXNetError(
+            f"RROIAlign: data must be (N, C, H, W) and rois (R, 6) rows of [batch index, center x, center y, "
+            f"width, height, angle in degrees]; got data {shape_str(data.shape)} and rois {shape_str(rois.shape)}"
+        )
+    ph_n, pw_n = pooled_size
+    C, H, W = data.shape[1], data.shape[2], data.shape[3]
+    outs = []
+    for roi in rois.detach().cpu().tolist():
+        b = int(roi[0])
+        cx, cy = roi[1] * spatial_scale, roi[2] * spatial_scale
+        rw, rh = max(roi[3] * spatial_scale, 1.0), max(roi[4] * spatial_scale, 1.0)
+        theta = roi[5] * np.pi / 180.0
+        bh, bw = rh / ph_n, rw / pw_n
+        gh = sampling_ratio if sampling_ratio > 0 else int(np.ceil(rh / ph_n))
+        gw = sampling_ratio if sampling_ratio > 0 else int(np.ceil(rw / pw_n))
+        gh, gw = max(gh, 1), max(gw, 1)
+        iy = torch.arange(ph_n * gh, dtype=torch.float64)
+        ix = torch.arange(pw_n * gw, dtype=torch.float64)
+        yy = (-rh / 2 + (iy // gh) * bh + ((iy % gh) + 0.5) * bh / gh)[:, None]  # box frame, centred
+        xx = (-rw / 2 + (ix // gw) * bw + ((ix % gw) + 0.5) * bw / gw)[None, :]
+        cos, sin = np.cos(theta), np.sin(theta)
+        y = yy * cos - xx * sin + cy  # rotated into the image: (ph * gh, pw * gw)
+        x = yy * sin + xx * cos + cx
+        valid = (y >= -1.0) & (y <= H) & (x >= -1.0) & (x <= W)
+        y, x = y.clamp(min=0), x.clamp(min=0)
+        y0, x0 = y.floor().long(), x.floor().long()
+        y_edge, x_edge = y0 >= H - 1, x0 >= W - 1
+        y0, x0 = torch.where(y_edge, H - 1, y0), torch.where(x_edge, W - 1, x0)
+        y = torch.where(y_edge, y0.double(), y)
+        x = torch.where(x_edge, x0.double(), x)
+        y1, x1 = torch.where(y_edge, y0, y0 + 1), torch.where(x_edge, x0, x0 + 1)
+        ly, lx = y - y0, x - x0
+        f = data[b].reshape(C, H * W)
+        val = sum(
+            f[:, (yi * W + xi).flatten().to(data.device)]
+            * (wgt * valid).flatten().to(data.device, data.dtype)
+            for yi, xi, wgt in (
+                (y0, x0, (1 - ly) * (1 - lx)),
+                (y0, x1, (1 - ly) * lx),
+                (y1, x0, ly * (1 - lx)),
+                (y1, x1, ly * lx),
+            )
+        )
+        outs.append(val.reshape(C, ph_n, gh, pw_n, gw).mean(dim=(2, 4)))
+    if not outs:
+        return data.new_zeros((0, C, ph_n, pw_n))
+    return torch.stack(outs)
+
+
+_RROIS = np.array(
+    [[0, 3, 3, 4, 2, 30], [1, 4, 4.5, 3, 5, -45], [0, 5.5, 2.2, 6, 3, 90], [1, 1, 6.5, 2.5, 4.2, 170]],
+    "float32",
+)
+
+register(
+    OpDef(
+        "_contrib_RROIAlign",
+        impl=_rroi_align,
+        inputs=("data", "rois"),
+        params=(
+            Param("pooled_size", Shape(), None, "Output (height, width) per region.", required=True),
+            Param("spatial_scale", Float(), None, "Image-to-feature-map scale.", required=True),
+            Param("sampling_ratio", Int(), -1, "Samples per bin side (-1: adaptive)."),
+        ),
+        aliases=("contrib.RROIAlign", "RROIAlign"),
+        differentiable=False,
+        samples=lambda: [
+            Sample((rand(2, 3, 8, 8), _RROIS), {"pooled_size": (2, 2), "spatial_scale": 1.0}),
+            Sample(
+                (rand(2, 2, 9, 7, seed=1), _RROIS),
+                {"pooled_size": (3, 2), "spatial_scale": 0.8, "sampling_ratio": 2},
+            ),
+        ],
+        errors=lambda: [
+            (
+                (rand(1, 2, 4, 4), rand(2, 5)),
+                {"pooled_size": (2, 2), "spatial_scale": 1.0},
+                r"RROIAlign: .* got data \(1, 2, 4, 4\) and rois \(2, 5\)",
+            )
+        ],
+        doc="ROIAlign over rotated regions [batch, center x, center y, width, height, angle (degrees, "
+        "counter-clockwise)]: each bin averages bilinear samples taken on the rotated grid. Output "
+        "(R, C, ph, pw). MXNet defines no gradient for it.\n\nExample: ``nd.contrib.RROIAlign(feat, rois, "
+        "pooled_size=(7, 7), spatial_scale=0.25)``",
+    )
+)
