@@ -428,12 +428,18 @@ class HybridBlock(Block):
         super().hybridize(active, static_alloc=static_alloc, static_shape=static_shape, **kwargs)
 
     def forward(self, x, *args):
-        if not isinstance(x, NDArray):
+        if x.__class__ is not NDArray and not isinstance(x, NDArray):
             raise TypeError(f"{self.name}: HybridBlock input must be an NDArray, got {type(x).__name__}")
         if not self._reg_params:
             return self.hybrid_forward(nd, x, *args)
         ctx = x._ctx
-        params = {name: p._deferred_or_data(ctx) for name, p in self._reg_params.items()}
+        params = {}
+        for name, p in self._reg_params.items():
+            data = p._data  # the commonest case inline: initialised on this one context
+            if data is not None and len(data) == 1 and p._ctx_list[0] is ctx:
+                params[name] = data[0]
+            else:
+                params[name] = p._deferred_or_data(ctx)
         return self.hybrid_forward(nd, x, *args, **params)
 
     def hybrid_forward(self, F, x, *args, **kwargs):

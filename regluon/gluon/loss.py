@@ -39,7 +39,7 @@ def _apply_weighting(F, loss, weight=None, sample_weight=None):
     if sample_weight is not None:
         loss = F.broadcast_mul(loss, sample_weight)
     if weight is not None:
-        if not isinstance(weight, numbers.Real):  # Python or NumPy numbers, as MXNet accepts
+        if weight.__class__ is not float and not isinstance(weight, numbers.Real):  # Python or NumPy numbers
             raise AssertionError(f"weight must be a number, got {type(weight).__name__}")
         loss = loss * weight
     return loss
@@ -51,12 +51,15 @@ def _reshape_like(F, x, y, who: str = "loss"):
     Arrays use the reshape view, as MXNet does eagerly; symbols use the ``reshape_like`` operator.
     """
     if isinstance(x, NDArray):
-        if x.size != y.size:  # MXNet raises ValueError from its reshape here
+        shape = y._tensor.shape
+        if x._tensor.shape == shape and x.__class__ is NDArray:  # the reshape would give an equal view
+            return x
+        if x._tensor.numel() != y._tensor.numel():  # MXNet raises ValueError from its reshape here
             raise ValueError(
                 f"{who}: the label of shape {shape_str(x.shape)} cannot be reshaped to the "
                 f"prediction shape {shape_str(y.shape)} (they must have the same number of elements)"
             )
-        return x.reshape(y.shape)
+        return x.reshape(shape)
     return F.reshape_like(x, y)
 
 

@@ -235,14 +235,14 @@ class Trainer:
         updates: list[list] = [[] for _ in self._updaters]
         copies = []
         for i, param in enumerate(self._params):
-            if param.grad_req == "null":
+            if param._grad_req == "null":
                 continue
             datas, grads = param._data, param._grad
             if datas is None or grads is None:
                 datas, grads = param.list_data(), param.list_grad()  # raises the right error
             if not ignore_stale_grad:
                 for data in datas:
-                    if not data._fresh_grad:
+                    if data._ag is None or not data._ag.fresh:  # data._fresh_grad, read directly
                         raise StaleGradientError(
                             f"Gradient of Parameter `{param.name}` on context {data.context} has not been updated "
                             "by backward since last `step`. This could mean a bug in your model that made it only "
@@ -251,9 +251,12 @@ class Trainer:
                             "and skip updating of Parameters with stale gradient"
                         )
             for k, (upd, data, grad) in enumerate(zip(updates, datas, grads)):
-                if ignore_stale_grad and not data._fresh_grad:
+                info = data._ag
+                if info is None:  # no gradient attached: always stale
                     continue
-                data._fresh_grad = False
+                if ignore_stale_grad and not info.fresh:
+                    continue
+                info.fresh = False
                 if not once:
                     upd.append((i, grad, data))
                 elif k == 0:

@@ -74,7 +74,7 @@ _SWAP_MIN = 1 << 16  # elements: below this a copy is cheaper than swapping stor
 
 def collect_grads() -> None:
     """Write (or add) the gradients of the last backward into the variables' ``.grad`` buffers."""
-    w_dst, w_src, a_dst, a_src = [], [], [], []
+    w_dst, w_src, a_dst, a_src, swap = [], [], [], [], []
     for ref in list(_VARIABLES.values()):
         var = ref()
         if var is None:
@@ -85,29 +85,31 @@ def collect_grads() -> None:
             continue
         t.grad = None
         info = var._ag
-        if info is None or info.req == "null":
+        if info is None:
             continue
-        if info.req == "write":
-            w_dst.append(info.buf._tensor)
-            w_src.append(g)
-        else:
+        req = info.req
+        if req == "write":
+            dst = info.buf._tensor
+            # large buffers take over the fresh gradient's storage instead of copying it (the grad
+            # NDArray and every reference to its tensor stay the same object); small ones are copied
+            # in one multi-tensor kernel, which costs less than the per-tensor swap
+            if dst.numel() >= _SWAP_MIN and dst.dtype is g.dtype and dst.device == g.device:
+                swap.append((dst, g))
+            else:
+                w_dst.append(dst)
+                w_src.append(g)
+        elif req == "add":
             a_dst.append(info.buf._tensor)
             a_src.append(g)
+        else:
+            continue
         info.fresh = True
-    if w_dst:
-        # large buffers take over the fresh gradient's storage instead of copying it (the grad
-        # NDArray and every reference to its tensor stay the same object); small ones are copied
-        # in one multi-tensor kernel, which costs less than the per-tensor swap
-        small_dst, small_src = [], []
+    if swap:
         with torch.no_grad():
-            for dst, src in zip(w_dst, w_src):
-                if dst.numel() >= _SWAP_MIN and dst.dtype is src.dtype and dst.device == src.device:
-                    dst.set_(src)
-                else:
-                    small_dst.append(dst)
-                    small_src.append(src)
-        if small_dst:
-            torch._foreach_copy_(small_dst, small_src)
+            for dst, src in swap:
+                dst.set_(src)
+    if w_dst:
+        torch._foreach_copy_(w_dst, w_src)
     if a_dst:
         torch._foreach_add_(a_dst, a_src)
 

@@ -64,10 +64,17 @@ class OpDef:
     #: Why the op has no MXNet golden cases (e.g. MXNet crashes on it here); empty means it must have them.
     no_golden: str = ""
     no_grad_inputs: tuple[str, ...] = ()
-    #: For two-input ops without parameters: a torch function that gives the op's result directly
-    #: when both inputs have one dtype (skipping the implementation's checks); it must raise
-    #: (RuntimeError) where the op would fail, and return a new tensor, never a view.
+    #: For ops without parameters, a lean path that skips the implementation's checks: a torch
+    #: function giving the op's result directly, for two input tensors of one dtype (not bool) or
+    #: for one floating-point input tensor. It must raise (RuntimeError) where the op would fail;
+    #: the general path then runs. The result must equal the implementation's, bit for bit, and be
+    #: a new tensor, never a view.
     direct: Callable | None = None
+    #: For ops with parameters whose commonest calls deserve a hand-written path:
+    #: ``fast(general) -> function`` builds the public function, with the op's own signature (so
+    #: no keyword arguments are repacked). It must hand every call it does not handle to
+    #: ``general``, the generated function, with the same arguments, and give the same results.
+    fast: Callable | None = None
 
     def __post_init__(self):
         self.param_map = {p.name: p for p in self.params}
@@ -123,30 +130,42 @@ def parse_params(op: OpDef, kwargs: dict) -> dict:
     if not kwargs:
         if not op.required:
             return op.defaults if op.pure_params else dict(op.defaults)
-    elif len(kwargs) == 1 and op.pure_params:  # the commonest call: one attribute, e.g. axis=1
-        ((key, value),) = kwargs.items()
+    elif op.pure_params:  # the same attributes repeat call after call: cache the parsed set
+        # the values' types are part of the key: 1, 1.0 and True are equal but may parse differently
+        key = (*kwargs.items(), *map(type, kwargs.values()))
         try:
-            return op.call_cache[key, value.__class__, value]
+            return op.call_cache[key]
         except (KeyError, TypeError):
             params = _parse_params(op, kwargs)
             try:
                 if len(op.call_cache) < 256:
-                    op.call_cache[key, value.__class__, value] = params
+                    op.call_cache[key] = params
             except TypeError:  # unhashable value, e.g. a list
                 pass
             return params
     return _parse_params(op, kwargs)
 
 
+_MISSING = object()
+
+
 def _parse_params(op: OpDef, kwargs: dict) -> dict:
     params = dict(op.defaults)
     cache = op.parse_cache
     for key, value in kwargs.items():
-        try:  # most attributes repeat call after call: (name, type, value) -> parsed value
-            params[key] = cache[key, value.__class__, value]
+        # most attributes repeat call after call: (name, type, value) -> parsed value; a list (e.g. the
+        # learning rates of a multi-tensor update) is looked up by its items and their types
+        if value.__class__ is list:
+            ckey = (key, list, tuple(value), tuple(map(type, value)))
+        else:
+            ckey = (key, value.__class__, value)
+        try:
+            parsed = cache.get(ckey, _MISSING)
+        except TypeError:  # unhashable value
+            parsed = _MISSING
+        if parsed is not _MISSING:
+            params[key] = parsed
             continue
-        except (KeyError, TypeError):
-            pass
         spec = op.param_map.get(key)
         if spec is None:
             if key in ("name", "attr"):
@@ -160,8 +179,8 @@ def _parse_params(op: OpDef, kwargs: dict) -> dict:
         params[key] = parsed
         try:
             if len(cache) < 1024:
-                cache[key, value.__class__, value] = parsed
-        except TypeError:  # unhashable value, e.g. a list
+                cache[ckey] = parsed
+        except TypeError:  # unhashable value
             pass
     for key in op.required:
         if params[key] is None:
@@ -272,6 +291,8 @@ def fast_call(op: OpDef, inputs: Sequence, params: dict):
                 res = op.impl(inputs[0]._tensor, inputs[1]._tensor)
         elif n == 1:
             res = op.impl(inputs[0]._tensor, **params) if params else op.impl(inputs[0]._tensor)
+        elif n == 3:
+            res = op.impl(inputs[0]._tensor, inputs[1]._tensor, inputs[2]._tensor, **params)
         else:
             res = op.impl(*[x._tensor for x in inputs], **params)
     except Exception:  # noqa: BLE001 - the general path raises the proper MXNetError
@@ -341,8 +362,9 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     input_names = op.inputs
     param_names = tuple(p.name for p in op.params)
     variadic = op.variadic
-    # ops that need none of invoke's extra steps (shape rules, creation, out-taking) can use fast_call
-    simple = op.infer_shape is None and not op.creates and not op.takes_out and n_in > 0
+    # ops that need none of invoke's extra steps (creation, out-taking) can use fast_call, which hands
+    # anything unusual (deferred or missing inputs, failures explained by a shape rule) to invoke
+    simple = not op.creates and not op.takes_out and n_in > 0
 
     names = frozenset(input_names)
     # with no keyword arguments the parameters are the defaults (shared, never modified by fast_call)
@@ -378,6 +400,10 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
 
     if op.direct is not None and n_in == 2 and not variadic:
         fn = _with_direct(fn, op.direct)
+    elif op.direct is not None and n_in == 1 and not variadic and not op.params:
+        fn = _with_direct_unary(fn, op.direct)
+    if op.fast is not None:
+        fn = op.fast(fn)
     fn.__name__ = public_name or op.name
     fn.__qualname__ = fn.__name__
     fn.__module__ = "regluon.ndarray"
@@ -411,6 +437,44 @@ def _with_direct(general: Callable, direct: Callable) -> Callable:
         return general(lhs, rhs, out=out, **kwargs)
 
     return fn
+
+
+def _with_direct_unary(general: Callable, direct: Callable) -> Callable:
+    """``general`` with a lean path for one floating-point NDArray and no other argument:
+    ``direct(tensor)`` wrapped in place. Anything else, and any failure, runs ``general``."""
+
+    def fn(*args, out=None, **kwargs):
+        if len(args) == 1 and out is None and not kwargs:
+            x = args[0]
+            if x.__class__ is _NDArray:
+                t = x._tensor
+                if t.is_floating_point():
+                    try:
+                        res = direct(t)
+                    except RuntimeError:  # the general path raises MXNet's error
+                        return general(x)
+                    if res.requires_grad and not _state.recording:
+                        res = res.detach()
+                    out = _new(_NDArray)
+                    out._tensor = res
+                    out._ctx = x._ctx
+                    out._ag = None
+                    return out
+        return general(*args, out=out, **kwargs)
+
+    return fn
+
+
+def wrap_result(res: torch.Tensor, like):
+    """A new NDArray on ``like``'s context holding ``res`` (a fresh tensor), with no graph outside
+    ``record()``: the last step of the ops' lean paths."""
+    if res.requires_grad and not _state.recording:
+        res = res.detach()
+    out = _new(_NDArray)
+    out._tensor = res
+    out._ctx = like._ctx
+    out._ag = None
+    return out
 
 
 def _signature(op: OpDef) -> inspect.Signature:

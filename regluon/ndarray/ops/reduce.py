@@ -6,8 +6,9 @@ import numpy as np
 import torch
 
 from ...base import MXNetError
+from .. import register as register_module
 from ..params import AxisArg, Bool, Int, Optional, Param
-from ..register import OpDef, Sample, register
+from ..register import OpDef, Sample, register, wrap_result
 from ._common import axis_error, normalize_axes, rand
 
 _REDUCE_PARAMS = (
@@ -57,6 +58,46 @@ def _reducer(name, fn):
     return impl
 
 
+def _reducer_fast(name, fn):
+    """The op's public function (see ``OpDef.fast``): for a float array, an int axis or none, and bool
+    flags, it runs ``impl``'s steps itself; every other call goes to the generated function."""
+
+    def fast(general):
+        ndarray_cls = register_module._NDArray
+
+        def reduction(data=None, axis=None, keepdims=False, exclude=False, out=None, **kwargs):
+            if (
+                data.__class__ is ndarray_cls
+                and out is None
+                and not kwargs
+                and (keepdims is False or keepdims is True)
+                and data._tensor.is_floating_point()
+            ):
+                t = data._tensor
+                try:
+                    if axis.__class__ is int and exclude is False:
+                        r = fn(t, axis, keepdims)  # torch takes the axis as it is; a bad one raises
+                    elif (axis is None or axis.__class__ is int) and (exclude is False or exclude is True):
+                        axes = reduce_axes(name, t.dim(), None if axis is None else (axis,), exclude)
+                        if not axes:
+                            return wrap_result(t.clone(), data)
+                        r = fn(t, axes[0] if len(axes) == 1 else axes, keepdims)
+                    else:
+                        r = None
+                except (RuntimeError, IndexError, MXNetError):  # the general path raises MXNet's error
+                    r = None
+                if r is not None:
+                    if r.dim() != 0:
+                        return wrap_result(r, data)
+                    if t.dim() != 0 or axis is None or axis >= 0:  # a 0-d array has axis 0 only in MXNet
+                        return wrap_result(r.reshape(1), data)
+            return general(data, axis=axis, keepdims=keepdims, exclude=exclude, out=out, **kwargs)
+
+        return reduction
+
+    return fast
+
+
 def _prod(t, axes, keepdims):
     for ax in sorted(axes if isinstance(axes, tuple) else (axes,), reverse=True):
         t = torch.prod(t, dim=ax, keepdim=keepdims)
@@ -97,8 +138,8 @@ def _reduce_errors(name: str):
 
 
 _REDUCERS = {
-    "sum": (lambda t, a, k: t.sum(a, k), np.sum, ("sum_axis",), "Sum"),
-    "mean": (lambda t, a, k: t.mean(a, k), np.mean, (), "Mean"),
+    "sum": (torch.Tensor.sum, np.sum, ("sum_axis",), "Sum"),
+    "mean": (torch.Tensor.mean, np.mean, (), "Mean"),
     "max": (lambda t, a, k: torch.amax(t, dim=a, keepdim=k), np.max, ("max_axis",), "Maximum"),
     "min": (lambda t, a, k: torch.amin(t, dim=a, keepdim=k), np.min, ("min_axis",), "Minimum"),
     "prod": (_prod, np.prod, (), "Product"),
@@ -116,6 +157,7 @@ for _name, (_fn, _ref, _aliases, _doc) in _REDUCERS.items():
         OpDef(
             _name,
             impl=_reducer(_name, _fn),
+            fast=_reducer_fast(_name, _fn),
             params=_REDUCE_PARAMS,
             aliases=_aliases,
             ref=_np_reducer(_ref),
