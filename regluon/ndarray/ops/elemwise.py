@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import operator
 
 import numpy as np
@@ -30,6 +31,12 @@ def _t_round(t):
 def _t_rint(t):
     f = torch.floor(t)
     return torch.where(t - f <= 0.5, f, torch.ceil(t))
+
+
+def _t_gamma(t):
+    """Gamma as exp(lgamma), negative where Gamma is (x < 0 with an odd floor)."""
+    g = torch.exp(torch.lgamma(t))
+    return torch.where((t < 0) & (torch.floor(t) % 2 != 0), -g, g)
 
 
 def _mod(a, b):
@@ -76,7 +83,7 @@ _UNARY = {
     "arcsinh": (torch.asinh, np.arcsinh, (-2, 2), True, "Inverse hyperbolic sine."),
     "arccosh": (torch.acosh, np.arccosh, (1.2, 3), True, "Inverse hyperbolic cosine."),
     "arctanh": (torch.atanh, np.arctanh, (-0.9, 0.9), True, "Inverse hyperbolic tangent."),
-    "degrees": (torch.rad2deg, np.degrees, (-2, 2), True, "Radians to degrees."),
+    "degrees": (torch.rad2deg, lambda x: x * 180 / np.pi, (-2, 2), True, "Radians to degrees."),
     "radians": (torch.deg2rad, np.radians, (-2, 2), True, "Degrees to radians."),
     "sigmoid": (torch.sigmoid, _sigmoid_np, (-2, 2), True, "Logistic sigmoid 1 / (1 + exp(-x))."),
     "relu": (torch.relu, lambda x: np.maximum(x, 0), (-2, 2), True, "Rectified linear unit max(x, 0)."),
@@ -89,7 +96,7 @@ _UNARY = {
     "rint": (_t_rint, _np_rint, (-2, 2), False, "Round to nearest; halves go toward minus infinity."),
     "erf": (torch.erf, None, (-2, 2), True, "Gauss error function."),
     "gammaln": (torch.lgamma, None, (0.5, 3), True, "log |Gamma(x)|."),
-    "gamma": (lambda t: torch.exp(torch.lgamma(t)), None, (0.5, 3), True, "The Gamma function."),
+    "gamma": (_t_gamma, None, (0.5, 3), True, "The Gamma function."),
     "logical_not": (
         lambda t: (t == 0).to(t.dtype),
         lambda x: (x == 0).astype(x.dtype),
@@ -109,23 +116,143 @@ def _erf_ref(x):
 def _lgamma_ref(x):
     from math import lgamma
 
-    return np.vectorize(lgamma)(x).astype(x.dtype)
+    def f(v):  # the poles (0, -1, -2, ...) give +inf
+        return np.inf if v <= 0 and v == int(v) else lgamma(v)
+
+    return np.vectorize(f, otypes=[np.float64])(x).astype(x.dtype)
+
+
+def _gamma_ref(x):
+    from math import gamma
+
+    def f(v):  # the poles give NaN, large values overflow to inf
+        if v <= 0 and v == int(v):
+            return np.nan
+        try:
+            return gamma(v)
+        except OverflowError:
+            return np.inf
+
+    return np.vectorize(f, otypes=[np.float64])(x).astype(x.dtype)
 
 
 _REFS = {
     "erf": _erf_ref,
     "gammaln": _lgamma_ref,
-    "gamma": lambda x: np.exp(_lgamma_ref(x)),
+    "gamma": _gamma_ref,
 }
+
+
+# Unary math on integer arrays, as MXNet 1.9.1's CPU kernels do it (checked on the oracle): the
+# result keeps the input's integer dtype. The _INT_EXACT ops are exact integer operations; square,
+# degrees and radians compute in float32 and all the others in float64, then convert back with C's
+# truncating cast (float_to_int: NaN and out-of-range values become the smallest integer, 8-bit
+# types keep the low byte). Boolean arrays are refused.
+_INT_EXACT = {
+    "negative": torch.neg,
+    "abs": torch.abs,
+    "sign": torch.sign,
+    "relu": torch.relu,
+    "logical_not": lambda t: (t == 0).to(t.dtype),
+    **{k: torch.clone for k in ("floor", "ceil", "trunc", "fix", "round", "rint")},
+}
+_INT_FLOAT32 = ("square", "degrees", "radians")
+
+
+def _cbrt64(t):
+    """Cube root with one Newton step, so that perfect cubes come out exact (1000 -> 10, not 9.99...)."""
+    y = torch.sign(t) * t.abs() ** (1.0 / 3)
+    return torch.where(y == 0, y, y - (y * y * y - t) / (3 * y * y))
+
+
+#: (float64) gamma of integers: exact factorials where they fit a double exactly, poles NaN
+_FACTORIALS = torch.tensor([float(math.factorial(n)) for n in range(21)], dtype=torch.float64)
+
+
+def _gamma_of_integers(t):
+    fact = _FACTORIALS[(t.clamp(1, 21) - 1).long()]
+    return torch.where(t <= 0, math.nan, torch.where(t <= 21, fact, torch.exp(torch.lgamma(t))))
+
+
+#: integer-input versions that differ from the float formula (float32 MXNet rounds twice in degrees;
+#: torch's expm1 rounds expm1(-37) to -1)
+_INT_OVERRIDES = {
+    "degrees": lambda t: (t * 180) / math.pi,
+    "expm1": lambda t: torch.where(t < 0, torch.exp(t) - 1, torch.expm1(t)),
+    "cbrt": _cbrt64,
+    "rcbrt": lambda t: 1 / _cbrt64(t),
+    "gamma": _gamma_of_integers,
+}
+
+
+def _unary_impl(name: str, fn):
+    exact = _INT_EXACT.get(name)
+    compute = torch.float32 if name in _INT_FLOAT32 else torch.float64
+    int_fn = _INT_OVERRIDES.get(name, fn)
+
+    def impl(data):
+        if data.is_floating_point():
+            return fn(data)
+        _no_bool(name, data)
+        if exact is not None:
+            return exact(data)
+        return float_to_int(int_fn(data.to(compute)), data.dtype)
+
+    return impl
+
+
+def _np_float_to_int(y: np.ndarray, dtype) -> np.ndarray:
+    """NumPy version of C's float -> integer conversion on x86 (see dtypes.float_to_int)."""
+    y = np.trunc(np.asarray(y, dtype=np.float64))
+    half = 2.0 ** (63 if np.dtype(dtype) == np.int64 else 31)
+    with np.errstate(invalid="ignore"):
+        ok = (y >= -half) & (y < half)
+    return np.where(ok, y, -half).astype(np.int64).astype(dtype)
+
+
+def _unary_ref(name: str, ref):
+    compute = np.float32 if name in _INT_FLOAT32 else np.float64
+
+    def r(x):
+        if x.dtype.kind not in "iu":
+            return ref(x)
+        with np.errstate(all="ignore"):
+            if name in _INT_EXACT:
+                return np.asarray(ref(x)).astype(x.dtype)
+            return _np_float_to_int(np.asarray(ref(x.astype(compute))).astype(compute), x.dtype)
+
+    return r
+
+
+#: integer inputs of the unary ops' samples: inside and outside each op's domain, large values, and
+#: the whole 8-bit ranges (19 is left out: tanh(19) is within an ulp of 1 and NumPy rounds it up)
+_INT_SAMPLES = (
+    np.array([v for v in range(-18, 19)] + [100, 1000, 46341, -77777, 2**31 - 1], dtype=np.int32),
+    np.array([v for v in range(-18, 19)] + [16777217, 3037000500, -(2**40) - 7], dtype=np.int64),
+    np.array([v for v in range(256) if v != 19], dtype=np.uint8),
+    np.array([v for v in range(-128, 128) if abs(v) != 19], dtype=np.int8),
+)
+
+
+#: MXNet's own gamma kernel is an ulp low at these integers (e.g. 479001599.99999994 for 13), which
+#: truncation turns into 12! - 1; regluon returns the exact factorial, so they are left out of its samples
+_GAMMA_ULP_LOW = (13, 15, 19, 20)
+
+
+def _with_int_samples(name, samples):
+    skip = _GAMMA_ULP_LOW if name == "gamma" else ()
+    extra = [Sample((np.array([-2.5, -1.5, -0.5, -0.3, -1.7, -2.2], np.float32),))] if name == "gamma" else []
+    ints = [Sample((x[~np.isin(x, skip)],), grad=False) for x in _INT_SAMPLES]
+    return lambda: [*samples(), *extra, *ints]
 
 
 for _name, (_fn, _ref, (_lo, _hi), _diff, _doc) in _UNARY.items():
     register(
         OpDef(
             _name,
-            impl=lambda data, _f=_fn: _f(data),
-            ref=_ref or _REFS[_name],
-            samples=unary_samples(_lo, _hi),
+            impl=_unary_impl(_name, _fn),
+            ref=_unary_ref(_name, _ref or _REFS[_name]),
+            samples=_with_int_samples(_name, unary_samples(_lo, _hi)),
             differentiable=_diff,
             method=_name,
             doc=_doc + "\n\nExample:\n    >>> mx.nd." + _name + "(mx.nd.array([0.5, 1.0]))",
