@@ -64,6 +64,10 @@ from . import control_flow as _control_flow  # noqa: E402
 contrib.foreach = _control_flow.foreach
 contrib.while_loop = _control_flow.while_loop
 contrib.cond = _control_flow.cond
+for _mod_name in _ops.__all__:  # Python-level functions over table ops (nd.histogram, ...)
+    for _public, _fn in getattr(getattr(_ops, _mod_name), "FUNCTIONS", {}).items():
+        _ns, _, _short = _public.rpartition(".")
+        setattr(_submodule(_ns) if _ns else _this, _short, _fn)
 linalg = _submodule("linalg")
 from . import sparse as sparse  # noqa: E402
 
@@ -134,6 +138,9 @@ _PY_SCALAR = {
     "broadcast_greater_equal": lambda a, b: float(a >= b),
     "broadcast_lesser": lambda a, b: float(a < b),
     "broadcast_lesser_equal": lambda a, b: float(a <= b),
+    "broadcast_logical_and": lambda a, b: 1 if a and b else 0,
+    "broadcast_logical_or": lambda a, b: 1 if a or b else 0,
+    "broadcast_logical_xor": lambda a, b: 1 if bool(a) != bool(b) else 0,
 }
 
 add = _scalar_or_array("broadcast_add", "_plus_scalar", None, "Element-wise sum.")
@@ -154,6 +161,15 @@ greater_equal = _scalar_or_array(
 lesser = _scalar_or_array("broadcast_lesser", "_lesser_scalar", "_greater_scalar", "1 where lhs < rhs.")
 lesser_equal = _scalar_or_array(
     "broadcast_lesser_equal", "_lesser_equal_scalar", "_greater_equal_scalar", "1 where lhs <= rhs."
+)
+logical_and = _scalar_or_array(
+    "broadcast_logical_and", "_logical_and_scalar", None, "1 where both are non-zero."
+)
+logical_or = _scalar_or_array(
+    "broadcast_logical_or", "_logical_or_scalar", None, "1 where either is non-zero."
+)
+logical_xor = _scalar_or_array(
+    "broadcast_logical_xor", "_logical_xor_scalar", None, "1 where exactly one is non-zero."
 )
 
 
