@@ -36,6 +36,7 @@ from . import (
     sequence,
     shape_ops,
     sparse_ops,
+    svm_output,
 )
 
 __all__ = [
@@ -74,4 +75,5 @@ __all__ = [
     "sequence",
     "shape_ops",
     "sparse_ops",
+    "svm_output",
 ]
