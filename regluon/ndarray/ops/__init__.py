@@ -36,6 +36,7 @@ from . import (
     sequence,
     shape_ops,
     sparse_ops,
+    sparse_reg,
     svm_output,
 )
 
@@ -75,5 +76,6 @@ __all__ = [
     "sequence",
     "shape_ops",
     "sparse_ops",
+    "sparse_reg",
     "svm_output",
 ]
