@@ -16,7 +16,7 @@ import mxnet as mx
 from mxnet import gluon, nd
 
 from .conftest import GOLDEN
-from .optimizer_programs import run_trainer, run_updater
+from .optimizer_programs import DRIVERS, run_trainer
 
 _DATA = np.load(os.path.join(GOLDEN, "optimizer_cases.npz"))
 CASES = json.loads(bytes(_DATA["index"]).decode())
@@ -48,9 +48,10 @@ def test_trajectory_matches_mxnet(case):
         warnings.simplefilter("ignore")
         if case["driver"] == "trainer":
             sched = TableScheduler(_DATA[f"{case['name']}/sched"]) if case["sched"] else None
-            traj = run_trainer(case, inits, grads, sched)
+            traj = DRIVERS["trainer"](case, inits, grads, sched)
         else:
-            traj = run_updater(case, inits, grads)
+            traj = DRIVERS[case["driver"]](case, inits, grads)
+    assert len(traj) == sum(k.startswith(f"{case['name']}/traj") for k in _DATA.files)
     fp16 = case["dtype"] == "float16"
     for k, got in enumerate(traj):
         want = _DATA[f"{case['name']}/traj{k}"]
@@ -62,7 +63,7 @@ def test_trajectory_matches_mxnet(case):
                 want[t],
                 rtol=1e-3 if fp16 else 1e-6,
                 atol=1e-3 if fp16 else 1e-6,
-                err_msg=f"parameter {case['params'][k][0]} after step {t + 1}",
+                err_msg=f"parameter {case['params'][k % len(case['params'])][0]} after step {t + 1}",
             )
 
 

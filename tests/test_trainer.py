@@ -232,6 +232,70 @@ def test_load_states_checks_the_model_and_changes_nothing_on_failure(tmp_path):
         ta.load_states(str(tmp_path / "mx.states"))
 
 
+_SCHEDULES = {
+    "factor": ("FactorScheduler", {"step": 2, "factor": 0.5, "base_lr": 0.2, "warmup_steps": 2}),
+    "multifactor": (
+        "MultiFactorScheduler",
+        {"step": [3, 5], "factor": 0.3, "base_lr": 0.2, "warmup_steps": 2},
+    ),
+    "poly": ("PolyScheduler", {"max_update": 7, "base_lr": 0.2, "pwr": 2, "warmup_steps": 2}),
+    "cosine": ("CosineScheduler", {"max_update": 7, "base_lr": 0.2, "final_lr": 0.01, "warmup_steps": 3}),
+}
+
+
+@pytest.mark.parametrize("fresh", [True, False], ids=["fresh_scheduler", "no_scheduler"])
+@pytest.mark.parametrize("kind", list(_SCHEDULES))
+def test_states_resume_the_learning_rate_schedule(tmp_path, kind, fresh):
+    # 4 steps, save, load into a new Trainer (with a scheduler in its initial state, or none), 4 more
+    # steps: the rates and weights are those of 8 uninterrupted steps
+    cls, kwargs = _SCHEDULES[kind]
+
+    def trainer(net, sched=True):
+        extra = {"lr_scheduler": getattr(mx.lr_scheduler, cls)(**kwargs)} if sched else {"learning_rate": 0.7}
+        return gluon.Trainer(net.collect_params(), "sgd", {"momentum": 0.9, **extra})
+
+    ref = _dense()
+    t_ref = trainer(ref)
+    a = _dense()
+    ta = trainer(a)
+    lrs_ref, lrs = [], []
+    for k in range(8):
+        if k == 4:
+            ta.save_states(str(tmp_path / "s.states"))
+            a = _dense(w=a.weight.data().asnumpy()[0], b=float(a.bias.data().asscalar()))
+            ta = trainer(a, sched=fresh)
+            ta.load_states(str(tmp_path / "s.states"))
+        x = ((1.0, 2.0 + k),)
+        _step(ref, t_ref, x)
+        _step(a, ta, x)
+        lrs_ref.append(t_ref.learning_rate)
+        lrs.append(ta.learning_rate)
+    assert lrs == lrs_ref and len(set(lrs)) > 2  # the schedule moved, before and after the reload
+    assert type(ta.optimizer.lr_scheduler).__name__ == cls
+    np.testing.assert_array_equal(a.weight.data().asnumpy(), ref.weight.data().asnumpy())
+    np.testing.assert_array_equal(a.bias.data().asnumpy(), ref.bias.data().asnumpy())
+
+
+def test_states_with_an_unknown_scheduler_class_change_nothing(tmp_path):
+    class Halving(mx.lr_scheduler.LRScheduler):
+        def __call__(self, num_update):
+            return self.base_lr / 2 ** (num_update // 2)
+
+    a = _dense()
+    ta = gluon.Trainer(a.collect_params(), "sgd", {"lr_scheduler": Halving(base_lr=1.0), "momentum": 0.5})
+    for _ in range(3):
+        _step(a, ta)
+    fname = str(tmp_path / "h.states")
+    ta.save_states(fname)
+    plain = gluon.Trainer(a.collect_params(), "sgd", {"learning_rate": 0.3})
+    with pytest.raises(MXNetError, match="lr_scheduler of class 'Halving'.*attach an instance"):
+        plain.load_states(fname)
+    assert plain.learning_rate == 0.3 and plain.optimizer.num_update == 0
+    own = gluon.Trainer(a.collect_params(), "sgd", {"lr_scheduler": Halving(base_lr=0.8)})
+    own.load_states(fname)  # a scheduler of that class takes the saved attributes (base_lr=1.0)
+    assert own.learning_rate == 1.0 / 2 ** (3 // 2) and own.optimizer.num_update == 3
+
+
 def test_update_on_kvstore_with_two_contexts_like_mxnet():
     ctxs = [mx.cpu(0), mx.cpu(1)]
     net = _dense(ctx=ctxs)

@@ -9,13 +9,19 @@ tests/golden/optimizer_cases.npz:
 * ``<case>/sched``: for scheduler cases, the learning rate MXNet's scheduler returned for each
   ``num_update`` the optimizer asked about (-1 where it did not ask).
 
-Two drivers, mirrored by the test:
+The drivers (tests/optimizer_programs.py, run by the test as well):
 
 * ``trainer``: gluon Parameters (with ``lr_mult`` / ``wd_mult``, on ``ctxs`` CPU contexts) under
   ``gluon.Trainer``; gradients (times 1, 1.5, ... on the further contexts) are written into the Parameters' gradient arrays and marked fresh, then ``trainer.step(batch_size)``.
   At ``lr_step`` the learning rate is changed with ``trainer.set_learning_rate``.
 * ``updater``: ``mx.optimizer.get_updater(opt)`` called once per parameter index (MXNet's
-  single-weight code path), with ``param_idx2name`` (names decide the default weight decay).
+  single-weight code path), with ``param_idx2name`` (names decide the default weight decay);
+  ``updater_sparse`` hands it row-sparse gradients.
+* ``contrib``: an ``nd.contrib`` update op (``multi_lamb_update``, ``multi_mp_adamw_update``,
+  ``group_adagrad_update``, ...) called directly for 10 steps with ``out=weights``; with mixed
+  precision the trajectories of the float32 master copies follow those of the weights.
+* ``resume``: a Trainer with an ``lr_scheduler`` saves its states after ``save_at`` steps, a new
+  Trainer (with a fresh scheduler, or none) loads them and goes on.
 """
 
 import json
@@ -30,7 +36,7 @@ mx = real_mxnet()
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "tests"))
-from optimizer_programs import run_trainer, run_updater  # noqa: E402
+from optimizer_programs import DRIVERS  # noqa: E402
 
 STEPS = 30
 PARAMS = [  # name, shape, lr_mult, wd_mult
@@ -38,6 +44,13 @@ PARAMS = [  # name, shape, lr_mult, wd_mult
     ["fc_bias", [4], 0.5, 1.0],
     ["bn_gamma", [2, 3], 1.0, 2.0],
 ]
+ROWS = [["emb_weight", [5, 3], 1.0, 1.0], ["fc_weight", [2, 4], 0.5, 1.0]]  # 2-D only (GroupAdaGrad)
+_LAMB_OP = {"lrs": [0.01, 0.02, 0.01], "wds": [0.01, 0.0, 0.1]}
+_ADAMW_OP = {**_LAMB_OP, "etas": [1.0, 0.5, 0.8], "rescale_grad": 0.5}
+_FACTOR = {"step": 3, "factor": 0.7, "base_lr": 0.1, "warmup_steps": 4, "warmup_begin_lr": 0.01}
+_MULTI = {"step": [5, 12, 15], "factor": 0.5, "base_lr": 0.1, "warmup_steps": 3, "warmup_begin_lr": 0.02}
+_POLY = {"max_update": 16, "base_lr": 0.02, "pwr": 2, "final_lr": 0.001, "warmup_steps": 3}
+_COSINE = {"max_update": 15, "base_lr": 0.02, "final_lr": 0.002, "warmup_steps": 4, "warmup_begin_lr": 0.001}
 
 # name, optimizer, kwargs, extra settings
 _C = [
@@ -127,7 +140,139 @@ _C = [
         {"learning_rate": 0.1, "momentum": 0.9, "eta": 0.01},
         {"ctxs": 2, "update_on_kvstore": False},
     ),
+    # LBSGD: warm-up multipliers, LARS, accumulation over batch_scale updates, a scheduler
+    ("lbsgd", "lbsgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.01}, {}),
+    (
+        "lbsgd_lars",
+        "lbsgd",
+        {"momentum": 0.9, "wd": 0.01, "warmup_strategy": "lars", "clip_gradient": 0.8},
+        {},
+    ),
+    (
+        "lbsgd_scale2",
+        "lbsgd",
+        {"momentum": 0.9, "batch_scale": 2, "warmup_epochs": 1, "updates_per_epoch": 8},
+        {},
+    ),
+    ("lbsgd_sched", "lbsgd", {"momentum": 0.9}, {"sched": True}),
+    (
+        "u_lbsgd_linear",
+        "lbsgd",
+        {
+            "learning_rate": 0.1,
+            "momentum": 0.9,
+            "wd": 0.01,
+            "batch_scale": 2,
+            "warmup_epochs": 2,
+            "updates_per_epoch": 5,
+        },
+        {"driver": "updater"},
+    ),
+    (
+        "u_lbsgd_power2",
+        "lbsgd",
+        {
+            "learning_rate": 0.1,
+            "warmup_strategy": "power2",
+            "batch_scale": 3,
+            "begin_epoch": 1,
+            "updates_per_epoch": 6,
+        },
+        {"driver": "updater"},
+    ),
+    (
+        "u_lbsgd_sqrt",
+        "lbsgd",
+        {
+            "learning_rate": 0.1,
+            "momentum": 0.5,
+            "warmup_strategy": "sqrt",
+            "batch_scale": 2,
+            "warmup_epochs": 3,
+        },
+        {"driver": "updater"},
+    ),
+    (
+        "u_lbsgd_fp16",
+        "lbsgd",
+        {
+            "learning_rate": 0.1,
+            "momentum": 0.9,
+            "multi_precision": True,
+            "batch_scale": 2,
+            "warmup_epochs": 1,
+        },
+        {"driver": "updater", "dtype": "float16"},
+    ),
+    # GroupAdaGrad: dense gradients through Trainer, row-sparse ones (some rows absent) through Updater
+    ("groupadagrad", "groupadagrad", {"learning_rate": 0.1, "clip_gradient": 0.8}, {"params": ROWS}),
+    (
+        "u_groupadagrad_sparse",
+        "groupadagrad",
+        {"learning_rate": 0.1, "rescale_grad": 0.5, "eps": 1e-3},
+        {"params": ROWS, "driver": "updater_sparse", "sparse": True},
+    ),
+    # the nd.contrib multi-tensor ops, called directly for several steps (out=weights)
+    ("op_multi_adamw", "", {**_ADAMW_OP, "clip_gradient": 0.8, "beta1": 0.85}, {"op": "multi_adamw_update"}),
+    ("op_multi_mp_adamw", "", _ADAMW_OP, {"op": "multi_mp_adamw_update", "dtype": "float16"}),
+    (
+        "op_multi_lamb",
+        "",
+        {**_LAMB_OP, "rescale_grad": 0.5, "clip_gradient": 0.8, "upper_bound": 2.0, "lower_bound": 0.1},
+        {"op": "multi_lamb_update"},
+    ),
+    (
+        "op_multi_lamb_nobc",
+        "",
+        {**_LAMB_OP, "bias_correction": False, "beta2": 0.99, "epsilon": 1e-4},
+        {"op": "multi_lamb_update"},
+    ),
+    ("op_multi_mp_lamb", "", _LAMB_OP, {"op": "multi_mp_lamb_update", "dtype": "float16"}),
+    (
+        "op_group_adagrad",
+        "",
+        {"lr": 0.1, "rescale_grad": 0.5, "clip_gradient": 0.6, "epsilon": 1e-4},
+        {"op": "group_adagrad_update", "params": ROWS, "sparse": True},
+    ),
+    # Trainer.save_states / load_states mid-schedule: the schedule goes on where it was
+    ("resume_factor", "sgd", {"momentum": 0.9, "wd": 0.01}, {"scheduler": ["FactorScheduler", _FACTOR]}),
+    (
+        "resume_multifactor",
+        "sgd",
+        {"momentum": 0.9},
+        {
+            "scheduler": ["MultiFactorScheduler", {**_MULTI, "warmup_mode": "constant"}],
+            "fresh_scheduler": False,
+        },
+    ),
+    ("resume_poly", "adam", {"learning_rate": 0.02}, {"scheduler": ["PolyScheduler", _POLY]}),
+    (
+        "resume_cosine",
+        "adam",
+        {"learning_rate": 0.02, "wd": 0.01},
+        {"scheduler": ["CosineScheduler", _COSINE], "fresh_scheduler": False},
+    ),
 ]
+
+
+def _extra(extra):
+    """Settings of the further drivers: contrib ops (10 steps) and save/load in mid-schedule (20 steps)."""
+    if "op" in extra:
+        return {"driver": "contrib", "op": extra["op"], "steps": 10, "sparse": extra.get("sparse", False)}
+    if "sparse" in extra:
+        return {"sparse": True}
+    if "scheduler" in extra:
+        cls, kwargs = extra["scheduler"]
+        return {
+            "driver": "resume",
+            "scheduler": {"class": cls, "kwargs": kwargs},
+            "fresh_scheduler": extra.get("fresh_scheduler", True),
+            "save_at": 9,
+            "steps": 20,
+        }
+    return {}
+
+
 CASES = [
     {
         "name": name,
@@ -143,7 +288,8 @@ CASES = [
         "lr_step": 10,
         "lr_factor": 0.5,
         "steps": STEPS,
-        "params": PARAMS,
+        "params": extra.get("params", PARAMS),
+        **_extra(extra),
     }
     for name, opt, kwargs, extra in _C
 ]
@@ -178,6 +324,10 @@ def _data(case, rng):
     grads = [
         (rng.normal(size=(case["steps"], *shape)) * 1.5).astype(dtype) for _, shape, _, _ in case["params"]
     ]
+    if case.get("sparse"):  # row-sparse gradients: every third row (a different one each step) is absent
+        for g in grads:
+            for t in range(len(g)):
+                g[t, (np.arange(len(g[t])) + t) % 3 == 0] = 0
     return inits, grads
 
 
@@ -188,13 +338,14 @@ def main():
         inits, grads = _data(case, rng)
         sched = RecordingScheduler() if case["sched"] else None
         if case["driver"] == "trainer":
-            traj = run_trainer(case, inits, grads, sched)
+            traj = DRIVERS["trainer"](case, inits, grads, sched)
         else:
-            traj = run_updater(case, inits, grads)
+            traj = DRIVERS[case["driver"]](case, inits, grads)
         key = case["name"]
         for k in range(len(inits)):
             out[f"{key}/init{k}"] = inits[k]
             out[f"{key}/grads{k}"] = grads[k]
+        for k in range(len(traj)):  # with mixed precision, the contrib ops' master copies follow the weights
             out[f"{key}/traj{k}"] = np.stack(traj[k])
         if sched is not None:
             table = np.full(max(sched.asked) + 2, -1.0)

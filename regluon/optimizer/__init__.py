@@ -5,8 +5,10 @@ The math of each rule is an update operator of the op table (``sgd_mom_update``,
 keep the state and the per-parameter learning rates and weight decays.
 """
 
+from . import contrib
 from .adam import FTML, LAMB, Adam, Adamax, Nadam
 from .lars import LARS
+from .lbsgd import LBSGD
 from .optimizer import Optimizer, Test, create, register
 from .rmsprop import AdaDelta, AdaGrad, Ftrl, RMSProp
 from .sgd import DCASGD, NAG, SGD, SGLD, Signum, ccSGD
@@ -22,6 +24,7 @@ __all__ = [
     "Ftrl",
     "LAMB",
     "LARS",
+    "LBSGD",
     "NAG",
     "Nadam",
     "Optimizer",
@@ -32,6 +35,7 @@ __all__ = [
     "Test",
     "Updater",
     "ccSGD",
+    "contrib",
     "create",
     "get_updater",
     "register",

@@ -14,13 +14,21 @@ writes its own format instead, readable without code execution:
   where ``tree`` describes one parameter's state: ``null``, ``{"a": "s3"}`` (the array named ``s3``
   in the file), ``{"t": [tree, ...]}`` (a tuple) or ``{"l": [...]}`` (a list). ``optimizer`` is
   present when the optimizer was dumped (its JSON-representable attributes: learning rate, weight
-  decay, multipliers, ``num_update``, hyper-parameters, ...; an ``lr_scheduler`` is not saved) and
-  ``param_names`` when a Trainer wrote the file;
+  decay, multipliers, ``num_update``, hyper-parameters, ...) and ``param_names`` when a Trainer wrote
+  the file;
+* ``optimizer`` also holds ``"lr_scheduler"``: ``null`` when the optimizer has none, else
+  ``{"class": "FactorScheduler", "attrs": {...}}`` with the scheduler's JSON-representable attributes
+  (numbers, strings, lists of them: ``base_lr``, ``count``, ``cur_step_ind``, warm-up settings, ...).
+  Loading gives the optimizer a new scheduler where the saved one was, as MXNet's pickled optimizer
+  does: a copy of its own scheduler when that is of the saved class, else a new instance of the
+  ``mx.lr_scheduler`` class of that name (another class needs a scheduler of that class attached
+  before loading); a file written without this entry leaves the optimizer's scheduler as it is;
 * every other entry is a state array, named ``s0``, ``s1``, ...
 """
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Any
 
@@ -205,6 +213,41 @@ def _jsonable(v) -> bool:
     return v is None or isinstance(v, (bool, int, float, str))
 
 
+def _scheduler_header(sched) -> dict | None:
+    if sched is None:
+        return None
+    attrs = {
+        k: list(v) if isinstance(v, (list, tuple)) else v
+        for k, v in vars(sched).items()
+        if _jsonable(v) or (isinstance(v, (list, tuple)) and all(_jsonable(x) for x in v))
+    }
+    return {"class": type(sched).__name__, "attrs": attrs}
+
+
+def _restored_scheduler(current, saved: dict | None):
+    """The scheduler to install for the saved one, a new object as MXNet's unpickled one is: a copy of
+    ``current`` when it is of the saved class (so attributes the file cannot hold are kept), else a
+    new instance of the ``mx.lr_scheduler`` class of that name; and the attributes to set on it."""
+    if saved is None:
+        return None
+    if not isinstance(saved, dict) or not isinstance(saved.get("attrs"), dict):
+        raise MXNetError(f"malformed lr_scheduler entry in the states file: {saved!r}")
+    name = saved.get("class")
+    if current is not None and type(current).__name__ == name:
+        sched = copy.copy(current)
+    else:
+        from .. import lr_scheduler
+
+        klass = getattr(lr_scheduler, name, None) if name in lr_scheduler.__all__ else None
+        if klass is None:
+            raise MXNetError(
+                f"the states file holds an lr_scheduler of class {name!r}, which regluon does not know; attach "
+                f"an instance of it to the optimizer before loading the states"
+            )
+        sched = object.__new__(klass)
+    return sched, saved["attrs"]
+
+
 def _optimizer_header(opt: Optimizer) -> dict:
     attrs = {}
     for k, v in vars(opt).items():
@@ -217,7 +260,12 @@ def _optimizer_header(opt: Optimizer) -> dict:
         ):
             attrs[k] = {"pairs": [[key, x] for key, x in v.items()]}
     counts = [[dev, [[_key(i), n] for i, n in c.items()]] for dev, c in opt._all_index_update_counts.items()]
-    return {"class": type(opt).__name__, "attrs": attrs, "update_counts": counts}
+    return {
+        "class": type(opt).__name__,
+        "attrs": attrs,
+        "update_counts": counts,
+        "lr_scheduler": _scheduler_header(opt.lr_scheduler),
+    }
 
 
 def _restore_optimizer(opt: Optimizer, saved: dict) -> None:
@@ -226,6 +274,14 @@ def _restore_optimizer(opt: Optimizer, saved: dict) -> None:
             f"the states file was written by a {saved.get('class')} optimizer, but this one is "
             f"{type(opt).__name__}; create the Trainer with the same optimizer"
         )
+    sched = opt.lr_scheduler  # files written before schedulers were saved keep the current one
+    if "lr_scheduler" in saved:
+        sched = _restored_scheduler(opt.lr_scheduler, saved["lr_scheduler"])
+        if sched is not None:
+            sched, attrs = sched
+            for k, v in attrs.items():
+                setattr(sched, k, v)
+    opt.lr_scheduler = sched
     for k, v in saved.get("attrs", {}).items():
         setattr(opt, k, dict((_index(a), b) for a, b in v["pairs"]) if isinstance(v, dict) else v)
     opt._all_index_update_counts = {

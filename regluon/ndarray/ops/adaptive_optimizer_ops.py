@@ -11,10 +11,11 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ...base import MXNetError, shape_str
 from ..params import Bool, Float, FloatTuple, Int, Param
 from ..register import OpDef, Sample, register
 from ._common import rand
-from .optimizer_ops import clipped, f32, scalars
+from .optimizer_ops import clipped, f32, scalars, scratch, targets
 
 _LR = Param("lr", Float(), None, "Learning rate.", required=True)
 _WD = Param("wd", Float(), 0.0, "Weight decay.")
@@ -48,9 +49,11 @@ def adam_kernel(
     g = clip(rescale*grad + wd*w); m = b1*m + (1-b1)*g; v = b2*v + (1-b2)*g^2
     w -= lr * m / (sqrt(v) + epsilon)
     """
-    g = clipped(grads, rescale_grad, clip_gradient, weights, wds)
+    g = clipped(grads, rescale_grad, clip_gradient, weights, wds, out=scratch(weights))
     _moments(means, variances, g, beta1, beta2)
-    den = torch._foreach_sqrt(variances)
+    den = g  # g's buffer takes sqrt(v) + epsilon
+    for d, v in zip(den, variances):
+        torch.sqrt(v, out=d)
     torch._foreach_add_(den, epsilon)
     _addcdiv_(weights, means, den, [-lr for lr in lrs])
 
@@ -82,7 +85,7 @@ def _adam_update(
 def _multi_adam_update(
     *data, lrs, wds, beta1, beta2, epsilon, rescale_grad, clip_gradient, num_weights, _out=None
 ):
-    weights = [w.clone() for w in data[0::4]] if _out is None else list(_out)
+    weights = targets(data[0::4], _out)
     n = len(weights)
     adam_kernel(
         weights,
@@ -167,6 +170,22 @@ def _ftrl_update(weight, grad, z, n, lr, lamda1, beta, wd, rescale_grad, clip_gr
     return w
 
 
+def _group_adagrad_update(weight, grad, history, lr, rescale_grad, clip_gradient, epsilon, _out=None):
+    rows = weight.shape[0] if weight.dim() else 1
+    if history.numel() != rows or history.dim() not in (1, 2) or history.shape[0] != rows:
+        raise MXNetError(
+            f"group_adagrad_update: history must hold one value per row of the weight, shape ({rows}, 1) "
+            f"or ({rows},), got {shape_str(history.shape)} for a weight of shape {shape_str(weight.shape)}"
+        )
+    w = _target(weight, _out)
+    g = clipped([grad], rescale_grad, clip_gradient)[0]
+    flat = g.reshape(rows, -1)
+    history.add_(flat.square().mean(dim=1).view(history.shape))
+    scale = torch.sqrt(history.reshape(rows) + epsilon).view((rows,) + (1,) * (g.dim() - 1))
+    w.sub_(g.div_(scale).mul_(lr))
+    return w
+
+
 # ---------------------------------------------------------------------------------------------
 # NumPy references (MXNet's documented formulas; MXNet's own values come from the goldens)
 
@@ -248,6 +267,12 @@ def _ftrl_ref(w, g, z, n, lr, lamda1=0.01, beta=1.0, wd=0.0, rescale_grad=1.0, c
     z = z + g - (np.sqrt(n + g * g) - np.sqrt(n)) * w / lr
     n = n + g * g
     return (np.abs(z) > lamda1) * (np.sign(z) * lamda1 - z) / ((beta + np.sqrt(n)) / lr + wd)
+
+
+def _group_adagrad_ref(w, g, h, lr, rescale_grad=1.0, clip_gradient=-1.0, epsilon=1e-5):
+    g = _clip(rescale_grad * g, clip_gradient)
+    h = h + (g * g).reshape(len(g), -1).mean(axis=1).reshape(h.shape)
+    return w - g / np.sqrt(h.reshape((-1,) + (1,) * (g.ndim - 1)) + epsilon) * lr
 
 
 # ---------------------------------------------------------------------------------------------
@@ -429,4 +454,34 @@ _op(
     "FTRL-proximal: ``z += g - (sqrt(n + g^2) - sqrt(n)) * weight / lr``, ``n += g^2``, "
     "``weight = (|z| > lamda1) * (sign(z)*lamda1 - z) / ((beta + sqrt(n))/lr + wd)``, "
     "with ``g = clip(rescale_grad*grad)``.",
+)
+_op(
+    "_contrib_group_adagrad_update",
+    _group_adagrad_update,
+    ("weight", "grad", "history"),
+    (
+        _LR,
+        _RESCALE,
+        _CLIP,
+        Param("epsilon", Float(), 1e-5, "Added to the history under the square root."),
+    ),
+    _group_adagrad_ref,
+    lambda: [
+        Sample((rand(3, 4), rand(3, 4, seed=1), _pos(3, 1, seed=2)), {"lr": 0.1, "rescale_grad": 0.5}),
+        Sample((rand(3, 2, 2), rand(3, 2, 2, seed=1), _pos(3, seed=2)), {"lr": 0.2, "clip_gradient": 0.3}),
+    ],
+    "AdaGrad with one accumulated value per row (``history`` has one entry per row): "
+    "``g = clip(rescale_grad*grad)``, ``history += mean(g^2 over the row)``, "
+    "``weight -= g / sqrt(history + epsilon) * lr``. Rows whose gradient is zero do not move, so a "
+    "row-sparse gradient updates only its rows, as in MXNet.",
+    aliases=("contrib.group_adagrad_update",),
+    errors=lambda: [
+        (
+            (rand(3, 4), rand(3, 4), rand(2, 1)),
+            {"lr": 0.1},
+            r"group_adagrad_update: history must hold one value",
+        ),
+    ],
+    no_golden="MXNet 1.9.1 has no CPU kernel for a dense gradient and needs out=weight with a row-sparse one; "
+    "tests/test_optimizer.py checks it against MXNet's row-sparse trajectories (optimizer_cases.npz)",
 )

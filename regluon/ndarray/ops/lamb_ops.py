@@ -31,63 +31,105 @@ from .adaptive_optimizer_ops import (
     _pos,
     _target,
 )
-from .optimizer_ops import MULTI_NO_GOLDEN, add_decay, check_master, clipped, f32, scalars
+from .optimizer_ops import MULTI_NO_GOLDEN, add_decay, check_master, clipped, f32, scalars, scratch
+from .optimizer_ops import targets as _targets
 
 
 def adamw_kernel(
-    weights, grads, means, variances, lrs, wds, etas, beta1, beta2, epsilon, rescale, clip_gradient, keep_grad
+    weights,
+    grads,
+    means,
+    variances,
+    lrs,
+    wds,
+    etas,
+    beta1,
+    beta2,
+    epsilon,
+    rescale,
+    clip_gradient,
+    keep_grad,
+    multi=False,
 ):
     """AdamW (decoupled weight decay): ``w -= eta * (lr * m / (sqrt(v) + eps) + wd * w)``. Like MXNet's
-    kernel, the gradients are overwritten with ``clip(rescale * grad)`` unless ``keep_grad`` (mixed precision)."""
-    g = clipped(grads, rescale, clip_gradient)
+    single-weight kernel, the gradients are overwritten with ``clip(rescale * grad)`` unless ``keep_grad``
+    (mixed precision, and the multi-tensor ops). MXNet's multi-tensor kernel (``multi=True``) writes
+    the moments as ``m = beta1 * (m - g) + g`` and ``v = beta2 * (v - g^2) + g^2``, which rounds
+    differently from the single-weight ``beta1 * m + (1 - beta1) * g``; both are reproduced."""
+    g = clipped(grads, rescale, clip_gradient, out=scratch(weights))
     if not keep_grad:
         torch._foreach_copy_(grads, g)
-    _moments(means, variances, g, beta1, beta2)
-    den = torch._foreach_sqrt(variances)
+    if multi:
+        sq = torch._foreach_mul(g, g)
+        for states, new, beta in ((means, g, beta1), (variances, sq, beta2)):
+            torch._foreach_sub_(states, new)
+            torch._foreach_mul_(states, f32(beta))
+            torch._foreach_add_(states, new)
+        del sq
+    else:
+        _moments(means, variances, g, beta1, beta2)
+    den = g  # g's buffer takes sqrt(v) + epsilon
+    for d, v in zip(den, variances):
+        torch.sqrt(v, out=d)
     torch._foreach_add_(den, epsilon)
-    upd = torch._foreach_div(means, den)
-    torch._foreach_mul_(upd, scalars(list(lrs)))
-    if any(wds):
-        torch._foreach_add_(upd, torch._foreach_mul(weights, scalars(list(wds))))
+    upd = scratch(weights, slot=1)
+    for u, m, lr in zip(upd, means, lrs):
+        torch.mul(m, lr, out=u)
+    torch._foreach_div_(upd, den)
+    add_decay(upd, weights, wds)
     torch._foreach_mul_(upd, scalars([-e for e in etas]))
     torch._foreach_add_(weights, upd)
 
 
+def _skips(rescale: float) -> bool:
+    """MXNet's AdamW skips the whole update when the gradient scale is 0, NaN or Inf."""
+    return rescale == 0 or not math.isfinite(rescale)
+
+
+def _rescale_of(op: str, arr) -> float:
+    if arr.dtype != torch.float32:
+        raise MXNetError(f"{op}: rescale_grad must be a float32 array, got {str(arr.dtype)[6:]}")
+    return float(arr.reshape(-1)[0])
+
+
 def lamb_direction(
-    weights, grads, means, variances, steps, wds, beta1, beta2, epsilon, bias_correction, rescale, clip
+    weights, grads, means, variances, steps, wds, beta1, beta2, epsilon, bias_correction, rescale, clip, out
 ):
-    """LAMB phase 1 on lists: updates the moments, returns ``m_hat / (sqrt(v_hat) + eps) + wd * w``."""
-    g = clipped(grads, rescale, clip)
+    """LAMB phase 1 on lists: updates the moments and writes ``m_hat / (sqrt(v_hat) + eps) + wd * w``
+    into the tensors ``out`` (which also hold ``g`` meanwhile: no other temporary but one scratch)."""
+    g = clipped(grads, rescale, clip, out=out)
     _moments(means, variances, g, beta1, beta2)
-    del g
     beta1, beta2 = f32(beta1), f32(beta2)
+    den = scratch(variances, slot=1)
     if bias_correction:
-        den = torch._foreach_div(variances, scalars([1.0 - beta2**t for t in steps]))
+        for d, v, t in zip(den, variances, steps):
+            torch.div(v, 1.0 - beta2**t, out=d)
         torch._foreach_sqrt_(den)
-        upd = torch._foreach_div(means, scalars([1.0 - beta1**t for t in steps]))
     else:
-        den = torch._foreach_sqrt(variances)
-        upd = [m.clone() for m in means]
+        for d, v in zip(den, variances):
+            torch.sqrt(v, out=d)
     torch._foreach_add_(den, epsilon)
-    torch._foreach_div_(upd, den)
-    del den
-    add_decay(upd, weights, wds)
-    return upd
+    if bias_correction:
+        for u, m, t in zip(out, means, steps):
+            torch.div(m, 1.0 - beta1**t, out=u)
+        torch._foreach_div_(out, den)
+    else:
+        for u, m, d in zip(out, means, den):
+            torch.div(m, d, out=u)
+    add_decay(out, weights, wds)
+    return out
 
 
 def lamb_apply(weights, upd, r1, r2, lrs, lower_bound, upper_bound) -> None:
     """LAMB phase 2 on lists: ``w -= lr * (r1 / r2) * upd`` with ``r1`` (the weight norm) clamped to
     the bounds where they are positive, and ratio 1 where either norm is zero. ``r1``/``r2`` are
     Python floats."""
-    steps = []
-    for a, b, lr in zip(r1, r2, lrs):
+    for w, u, a, b, lr in zip(weights, upd, r1, r2, lrs):
         if lower_bound > 0:
             a = max(a, lower_bound)
         if upper_bound > 0:
             a = min(a, upper_bound)
-        steps.append(-lr * (1.0 if a == 0 or b == 0 else a / b))
-    torch._foreach_mul_(upd, scalars(steps))
-    torch._foreach_add_(weights, upd)
+        w.add_(u, alpha=-lr * (1.0 if a == 0 or b == 0 else a / b))
 
 
 def _norms(tensors) -> list[float]:
@@ -110,6 +152,7 @@ def _lamb_phase1(
         bias_correction,
         rescale_grad,
         clip_gradient,
+        [torch.empty_like(weight)],
     )[0]
 
 
@@ -117,7 +160,7 @@ def _lamb_phase2(weight, g, r1, r2, lr, lower_bound, upper_bound, _out=None):
     w = _target(weight, _out)
     lamb_apply(
         [w],
-        [g.clone()],
+        [g],
         [float(r1.reshape(-1)[0])],
         [float(r2.reshape(-1)[0])],
         [lr],
@@ -156,6 +199,7 @@ def _mp_lamb_phase1(
         bias_correction,
         rescale_grad,
         clip_gradient,
+        [torch.empty_like(weight32)],
     )[0]
 
 
@@ -165,7 +209,7 @@ def _mp_lamb_phase2(weight, g, r1, r2, weight32, lr, lower_bound, upper_bound, _
     new = weight32.clone()
     lamb_apply(
         [new],
-        [g.clone()],
+        [g],
         [float(r1.reshape(-1)[0])],
         [float(r2.reshape(-1)[0])],
         [lr],
@@ -203,9 +247,8 @@ def _multi_lamb(mp: bool):
             targets = list(data[4::group])
             for m in targets:
                 check_master("_multi_mp_lamb_update", m)
-            grads = [g.float() for g in grads]
         else:
-            targets = [w.clone() for w in weights] if _out is None else list(_out)
+            targets = _targets(weights, _out)
         upd = lamb_direction(
             targets,
             grads,
@@ -219,6 +262,7 @@ def _multi_lamb(mp: bool):
             bias_correction,
             rescale_grad,
             clip_gradient,
+            scratch(targets),
         )
         lamb_apply(
             targets, upd, _norms(targets), _norms(upd), list(learning_rates)[:n], lower_bound, upper_bound
@@ -236,17 +280,13 @@ def _multi_lamb(mp: bool):
 
 def _adamw(mp: bool):
     def impl(weight, grad, mean, var, *rest, lr, eta, wd, beta1, beta2, epsilon, clip_gradient, _out=None):
-        if rest[-1].dtype != torch.float32:
-            raise MXNetError(
-                f"adamw_update: rescale_grad must be a float32 array, got {str(rest[-1].dtype)[6:]}"
-            )
-        rescale = float(rest[-1].reshape(-1)[0])
+        rescale = _rescale_of("adamw_update", rest[-1])
         if mp:
             check_master("_mp_adamw_update", rest[0])
             target, grad = rest[0], grad.float()
         else:
             target = _target(weight, _out)
-        if math.isfinite(rescale):  # MXNet skips the whole update when the scale is NaN or Inf
+        if not _skips(rescale):
             adamw_kernel(
                 [target],
                 [grad],
@@ -268,6 +308,49 @@ def _adamw(mp: bool):
             return target.to(weight.dtype)
         _out.copy_(target)
         return _out
+
+    return impl
+
+
+def _multi_adamw(mp: bool):
+    group = 5 if mp else 4
+    name = f"_multi_{'mp_' if mp else ''}adamw_update"
+
+    def impl(*data, lrs, wds, etas, beta1, beta2, epsilon, clip_gradient, num_weights, _out=None):
+        rescale = _rescale_of(name, data[-1])
+        data = data[:-1]
+        n = len(data) // group
+        weights = list(data[0::group])
+        if mp:
+            masters = list(data[4::group])
+            for m in masters:
+                check_master(name, m)
+        else:
+            masters = _targets(weights, _out)
+        if not _skips(rescale):
+            adamw_kernel(
+                masters,
+                list(data[1::group]),
+                list(data[2::group]),
+                list(data[3::group]),
+                list(lrs)[:n],
+                list(wds)[:n],
+                list(etas)[:n],
+                beta1,
+                beta2,
+                epsilon,
+                rescale,
+                clip_gradient,
+                keep_grad=True,
+                multi=True,
+            )
+        if not mp:
+            return tuple(masters)
+        if _out is None:
+            return tuple(m.to(w.dtype) for w, m in zip(weights, masters))
+        for o, m in zip(_out, masters):
+            o.copy_(m)
+        return tuple(_out)
 
     return impl
 
@@ -326,13 +409,46 @@ def _multi_lamb_ref(mp: bool):
 
 
 def _adamw_ref(
-    w, g, m, v, rescale, lr, eta, beta1=0.9, beta2=0.999, epsilon=1e-8, wd=0.0, clip_gradient=-1.0
+    w,
+    g,
+    m,
+    v,
+    rescale,
+    lr,
+    eta,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    wd=0.0,
+    clip_gradient=-1.0,
+    multi=False,
 ):
     beta1, beta2 = f32(beta1), f32(beta2)  # MXNet's float32 hyper-parameters
     g = _clip(float(rescale.reshape(-1)[0]) * g, clip_gradient)
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
+    if multi:  # the multi-tensor kernel's form
+        m, v = beta1 * (m - g) + g, beta2 * (v - g * g) + g * g
+    else:
+        m = beta1 * m + (1 - beta1) * g
+        v = beta2 * v + (1 - beta2) * g * g
     return w - eta * (lr * m / (np.sqrt(v) + epsilon) + wd * w)
+
+
+def _multi_adamw_ref(mp: bool):
+    group = 5 if mp else 4
+
+    def ref(*data, lrs, wds, etas, num_weights=None, **kw):
+        data, rescale = data[:-1], data[-1]
+        out = []
+        for i in range(len(data) // group):
+            w, g, m, v = data[group * i : group * i + 4]
+            base = data[group * i + 4] if mp else w
+            new = _adamw_ref(
+                base, g.astype(np.float32), m, v, rescale, lrs[i], etas[i], wd=wds[i], multi=True, **kw
+            )
+            out.append(new.astype(w.dtype))
+        return out
+
+    return ref
 
 
 def _mp_ref(fn):
@@ -493,8 +609,7 @@ _op(
     ],
     "AdamW (decoupled weight decay): ``g = clip(rescale_grad*grad)``, Adam moments, "
     "``weight -= eta * (lr * mean / (sqrt(var) + epsilon) + wd * weight)``; ``rescale_grad`` is an array "
-    "and a NaN/Inf scale skips the update.",
-    aliases=("contrib.adamw_update",),
+    "and a zero, NaN or Inf scale skips the update. ``nd.contrib.adamw_update`` also takes a number.",
 )
 _op(
     "_mp_adamw_update",
@@ -509,5 +624,198 @@ _op(
         )
     ],
     "_adamw_update on the float32 master copy ``weight32``.",
-    aliases=("contrib.mp_adamw_update",),
+)
+for _mp in (False, True):
+    _op(
+        f"_multi_{'mp_' if _mp else ''}adamw_update",
+        _multi_adamw(_mp),
+        ("data",),
+        (
+            Param("lrs", FloatTuple(), None, "Learning rate of each weight.", required=True),
+            Param("wds", FloatTuple(), None, "Weight decay of each weight.", required=True),
+            Param("etas", FloatTuple(), None, "Schedule multiplier of each weight.", required=True),
+            *_ADAMW,
+            Param("num_weights", Int(), 1, "How many weights are given."),
+        ),
+        _multi_adamw_ref(_mp),
+        (
+            lambda mp: (
+                lambda: [
+                    Sample(
+                        (
+                            (_half(2, 3), _half(2, 3, seed=1), *_WGMV[2:], rand(2, 3))
+                            + (_half(4), _half(4, seed=1), rand(4, seed=2), _pos(4), rand(4))
+                            if mp
+                            else (*_WGMV, rand(4), rand(4, seed=1), rand(4, seed=2), _pos(4))
+                        )
+                        + (np.array([0.5], np.float32),),
+                        {
+                            "lrs": (0.1, 0.2),
+                            "wds": (0.3, 0.0),
+                            "etas": (0.7, 0.9),
+                            "clip_gradient": 0.4,
+                            "num_weights": 2,
+                        },
+                    )
+                ]
+            )
+        )(_mp),
+        f"_adamw_update for several weights in one call; inputs interleaved (weight, grad, mean, "
+        f"var{', weight32' if _mp else ''}) per weight, then the rescale_grad array. The gradients are "
+        f"left as they are.",
+        variadic=True,
+        no_golden=MULTI_NO_GOLDEN,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# nd.contrib's Python-level forms: lists of arrays in, a number allowed for rescale_grad
+
+
+def _nd():
+    import sys
+
+    return sys.modules["regluon.ndarray"]
+
+
+def _scale_array(rescale_grad, like):
+    """``rescale_grad`` as the 1-element float32 array the AdamW ops take, on ``like``'s context."""
+    nd = _nd()
+    if isinstance(rescale_grad, nd.NDArray):
+        return rescale_grad.as_in_context(like.context)
+    return nd.full((1,), rescale_grad, ctx=like.context, dtype="float32")
+
+
+def _interleave(*lists) -> list:
+    return [a for group in zip(*lists) for a in group]
+
+
+def adamw_update(
+    weight,
+    grad,
+    mean,
+    var,
+    rescale_grad,
+    lr,
+    eta,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    wd=0,
+    clip_gradient=-1,
+    out=None,
+    name=None,
+    **kwargs,
+):
+    """One AdamW step (``_adamw_update``); ``rescale_grad`` may be a number or a 1-element array.
+
+    Example:
+        >>> mx.nd.contrib.adamw_update(w, g, m, v, 1 / 32, lr=1e-3, eta=1.0, wd=0.01, out=w)
+    """
+    return _nd()._internal._adamw_update(
+        weight, grad, mean, var, _scale_array(rescale_grad, weight), lr=lr, eta=eta, beta1=beta1,
+        beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, out=out, **kwargs,
+    )  # fmt: skip
+
+
+def mp_adamw_update(
+    weight,
+    grad,
+    mean,
+    var,
+    weight32,
+    rescale_grad,
+    lr,
+    eta,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    wd=0,
+    clip_gradient=-1,
+    out=None,
+    name=None,
+    **kwargs,
+):
+    """:func:`adamw_update` through the float32 master copy ``weight32`` of a float16 ``weight``.
+
+    Example:
+        >>> mx.nd.contrib.mp_adamw_update(w16, g16, m, v, w32, 1.0, lr=1e-3, eta=1.0, out=w16)
+    """
+    return _nd()._internal._mp_adamw_update(
+        weight, grad, mean, var, weight32, _scale_array(rescale_grad, weight), lr=lr, eta=eta,
+        beta1=beta1, beta2=beta2, epsilon=epsilon, wd=wd, clip_gradient=clip_gradient, out=out, **kwargs,
+    )  # fmt: skip
+
+
+def multi_adamw_update(
+    weights, grads, mean, var, rescale_grad, lrs, wds, etas, out=None, name=None, size=0, **kwargs
+):
+    """AdamW for lists of weights in one call (``_multi_adamw_update``): ``lrs``, ``wds`` and ``etas``
+    give one value per weight; ``size`` (default: all) says how many weights are updated.
+
+    Example:
+        >>> mx.nd.contrib.multi_adamw_update([w1, w2], [g1, g2], [m1, m2], [v1, v2], 1.0,
+        ...                                  lrs=[1e-3, 1e-3], wds=[0.01, 0.0], etas=[1.0, 1.0], out=[w1, w2])
+    """
+    size = size or len(weights)
+    return _nd()._internal._multi_adamw_update(
+        *_interleave(weights, grads, mean, var), _scale_array(rescale_grad, weights[0]), out=out,
+        num_weights=size, lrs=lrs, wds=wds, etas=etas, **kwargs,
+    )  # fmt: skip
+
+
+def multi_mp_adamw_update(
+    weights, grads, mean, var, weights32, rescale_grad, lrs, wds, etas, out=None, name=None, size=0, **kwargs
+):
+    """:func:`multi_adamw_update` through float32 master copies ``weights32`` (updated in place).
+
+    Example:
+        >>> mx.nd.contrib.multi_mp_adamw_update([w16], [g16], [m], [v], [w32], 1.0, lrs=[1e-3], wds=[0.0],
+        ...                                     etas=[1.0], out=[w16])
+    """
+    size = size or len(weights)
+    return _nd()._internal._multi_mp_adamw_update(
+        *_interleave(weights, grads, mean, var, weights32), _scale_array(rescale_grad, weights[0]), out=out,
+        num_weights=size, lrs=lrs, wds=wds, etas=etas, **kwargs,
+    )  # fmt: skip
+
+
+def multi_lamb_update(weights, grads, mean, var, step_count, lrs, wds, out=None, num_tensors=0, **kwargs):
+    """The whole LAMB step for lists of weights (``_multi_lamb_update``); ``step_count`` gives each
+    weight's update number, ``lrs`` / ``wds`` its rate and decay; further keywords (``beta1``,
+    ``epsilon``, ``lower_bound``, ``bias_correction``, ``rescale_grad``, ...) as the operator.
+
+    Example:
+        >>> mx.nd.contrib.multi_lamb_update([w1, w2], [g1, g2], [m1, m2], [v1, v2], step_count=[1, 1],
+        ...                                 lrs=[1e-3, 1e-3], wds=[0.01, 0.01], out=[w1, w2])
+    """
+    return _nd()._internal._multi_lamb_update(
+        *_interleave(weights, grads, mean, var), out=out, num_tensors=num_tensors or len(weights),
+        step_count=step_count, learning_rates=lrs, wds=wds, **kwargs,
+    )  # fmt: skip
+
+
+def multi_mp_lamb_update(
+    weights, grads, mean, var, weights32, step_count, lrs, wds, out=None, num_tensors=0, **kwargs
+):
+    """:func:`multi_lamb_update` through float32 master copies ``weights32`` (updated in place).
+
+    Example:
+        >>> mx.nd.contrib.multi_mp_lamb_update([w16], [g16], [m], [v], [w32], step_count=[1], lrs=[1e-3],
+        ...                                    wds=[0.0], out=[w16])
+    """
+    return _nd()._internal._multi_mp_lamb_update(
+        *_interleave(weights, grads, mean, var, weights32), out=out, num_tensors=num_tensors or len(weights),
+        step_count=step_count, learning_rates=lrs, wds=wds, **kwargs,
+    )  # fmt: skip
+
+
+#: attached to ``nd.contrib`` by ``regluon.ndarray``
+CONTRIB_FUNCTIONS = (
+    adamw_update,
+    mp_adamw_update,
+    multi_adamw_update,
+    multi_mp_adamw_update,
+    multi_lamb_update,
+    multi_mp_lamb_update,
 )

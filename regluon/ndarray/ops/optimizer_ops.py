@@ -12,6 +12,8 @@ The adaptive rules (Adam, RMSProp, FTML, Ftrl) are in ``adaptive_optimizer_ops``
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 import torch
 
@@ -46,6 +48,49 @@ def scalars(values: list):
     return first
 
 
+class _Scratch(threading.local):
+    """Per-thread temporaries of the update kernels, kept between calls: a fresh CPU tensor of tens of
+    megabytes costs a page fault per 4 KiB page when first written, as much as a whole arithmetic pass
+    over it, so the CPU kernels reuse one flat buffer per (slot, dtype, device) and hand out views."""
+
+    def __init__(self):
+        self.flat: dict = {}
+        self.views: dict = {}
+
+
+_SCRATCH = _Scratch()
+
+
+def scratch(like, slot: int = 0, dtype=None) -> list:
+    """Temporaries shaped like the tensors ``like`` (in ``dtype``, default theirs), valid until the next
+    ``scratch`` call with the same ``slot`` on this thread; never hand them out as results. On CPU they
+    are views into a buffer kept between calls; elsewhere (where torch's caching allocator makes
+    allocations cheap) they are new tensors.
+
+    Example:
+        >>> den = scratch(variances, slot=1)   # then torch.sqrt(v, out=d) for each pair
+    """
+    dtype = dtype or like[0].dtype
+    device = like[0].device
+    if device.type != "cpu":
+        return [torch.empty(t.shape, dtype=dtype, device=device) for t in like]
+    shapes = tuple(t.shape for t in like)
+    key = (slot, dtype, device)
+    views = _SCRATCH.views.get((key, shapes))
+    if views is not None:
+        return views
+    sizes = [t.numel() for t in like]
+    flat = _SCRATCH.flat.get(key)
+    if flat is None or flat.numel() < sum(sizes):
+        flat = _SCRATCH.flat[key] = torch.empty(sum(sizes), dtype=dtype, device=device)
+        _SCRATCH.views = {k: v for k, v in _SCRATCH.views.items() if k[0] != key}
+    if len(_SCRATCH.views) > 32:  # many different groups: forget the views, keep the buffers
+        _SCRATCH.views.clear()
+    views = [v.view(s) for v, s in zip(torch.split(flat[: sum(sizes)], sizes), shapes)]
+    _SCRATCH.views[(key, shapes)] = views
+    return views
+
+
 def add_decay(targets, weights, wds) -> None:
     """``targets += wd * weights`` in place, one kernel per group of equal ``wd`` (no temporaries)."""
     groups: dict = {}
@@ -56,10 +101,19 @@ def add_decay(targets, weights, wds) -> None:
         torch._foreach_add_([targets[k] for k in ks], [weights[k] for k in ks], alpha=wd)
 
 
-def clipped(grads, rescale_grad: float, clip_gradient: float, weights=None, wds=None):
-    """New tensors ``clip(rescale_grad * grad [+ wd * weight])``; weight decay, when given, joins
-    before clipping (Adam, RMSProp, FTML do that; the SGD family adds it after)."""
-    g = torch._foreach_mul(grads, rescale_grad)
+def clipped(grads, rescale_grad: float, clip_gradient: float, weights=None, wds=None, out=None):
+    """``clip(rescale_grad * grad [+ wd * weight])`` as new tensors, or written into the tensors ``out``
+    (e.g. :func:`scratch` ones); weight decay, when given, joins before clipping (Adam, RMSProp, FTML
+    do that; the SGD family adds it after)."""
+    if out is None:
+        g = torch._foreach_mul(grads, rescale_grad)
+    else:
+        g = out
+        for o, x in zip(out, grads):
+            if x.dtype == o.dtype:
+                torch.mul(x, rescale_grad, out=o)
+            else:  # a float16 gradient for a float32 master weight: widen first, as MXNet does
+                o.copy_(x).mul_(rescale_grad)
     if wds is not None:
         add_decay(g, weights, wds)
     if clip_gradient >= 0:
@@ -158,6 +212,14 @@ def nag_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_grad
 
 def _target(weight, out):
     return out if out is weight else weight.clone()
+
+
+def targets(weights, out) -> list:
+    """The tensors a multi-tensor op updates: the weights themselves with ``out=weights`` (what the
+    optimizers pass), else ``out`` (or new tensors) holding a copy of them, the inputs left alone."""
+    if out is None:
+        return [w.clone() for w in weights]
+    return [o if o is w else o.copy_(w) for o, w in zip(out, weights)]
 
 
 def _cast_into(weights, masters, out):
@@ -458,7 +520,7 @@ def _multi(group: int, mom: bool, mp: bool, preloaded: bool):
             grads = [g.float() for g in grads]
             sgd_kernel(masters, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=True)
             return tuple(_cast_into(weights, masters, _out))
-        weights = [w.clone() for w in weights] if _out is None else list(_out)
+        weights = targets(weights, _out)
         sgd_kernel(weights, grads, moms, lrs, wds, momentum, rescale_grad, clip_gradient, fused=True)
         return tuple(weights)
 
