@@ -64,8 +64,6 @@ from . import control_flow as _control_flow  # noqa: E402
 contrib.foreach = _control_flow.foreach
 contrib.while_loop = _control_flow.while_loop
 contrib.cond = _control_flow.cond
-for _fn in _ops.lamb_ops.CONTRIB_FUNCTIONS:  # Python-level forms (lists in, a number for rescale_grad)
-    setattr(contrib, _fn.__name__, _fn)
 for _mod_name in _ops.__all__:  # Python-level functions over table ops (nd.histogram, ...)
     for _public, _fn in getattr(getattr(_ops, _mod_name), "FUNCTIONS", {}).items():
         _ns, _, _short = _public.rpartition(".")

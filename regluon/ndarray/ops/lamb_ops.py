@@ -810,12 +810,15 @@ def multi_mp_lamb_update(
     )  # fmt: skip
 
 
-#: attached to ``nd.contrib`` by ``regluon.ndarray``
-CONTRIB_FUNCTIONS = (
-    adamw_update,
-    mp_adamw_update,
-    multi_adamw_update,
-    multi_mp_adamw_update,
-    multi_lamb_update,
-    multi_mp_lamb_update,
-)
+#: Python-level functions that ``regluon.ndarray`` installs (by public name)
+FUNCTIONS = {
+    f"contrib.{fn.__name__}": fn
+    for fn in (
+        adamw_update,
+        mp_adamw_update,
+        multi_adamw_update,
+        multi_mp_adamw_update,
+        multi_lamb_update,
+        multi_mp_lamb_update,
+    )
+}
