@@ -33,10 +33,10 @@ def names_shapes(net) -> list:
     return [[k, list(v.shape) if v.shape is not None else None] for k, v in net.collect_params().items()]
 
 
-def close(got, want, what: str) -> None:
+def close(got, want, what: str, atol: float = ATOL) -> None:
     got = got.asnumpy() if hasattr(got, "asnumpy") else np.asarray(got)
     assert got.shape == want.shape, f"{what}: shape {got.shape} != {want.shape}"
-    np.testing.assert_allclose(got, want, rtol=RTOL, atol=ATOL, err_msg=what)
+    np.testing.assert_allclose(got, want, rtol=RTOL, atol=atol, err_msg=what)
 
 
 def _step(net, x: np.ndarray, head: np.ndarray | None, train: bool, index_input: bool):
@@ -100,14 +100,17 @@ def _check_step(net, x, golden, arrays) -> None:
     index_input = bool(golden.get("int_input"))
     head = None if golden.get("no_grad") else arrays["head"]
     out, dx = _step(net, x, head, golden.get("train", True), index_input)
+    # a case may widen the absolute tolerance of the gradients: sums of hundreds of terms that
+    # cancel to ~1e-2 differ at ~1e-6 between summation orders (oneDNN's layouts sum differently)
+    atol = golden.get("grad_atol", ATOL)
     close(out, arrays["out"], "output")
     if head is None:
         return
     if "dx" in arrays:
-        close(dx, arrays["dx"], "input gradient")
+        close(dx, arrays["dx"], "input gradient", atol)
     for name, p in net.collect_params().items():
         if name in arrays.get("grad", {}):
-            close(p.grad(), arrays["grad"][name], f"gradient of {name}")
+            close(p.grad(), arrays["grad"][name], f"gradient of {name}", atol)
         if name in arrays.get("after", {}):
             close(p.data(), arrays["after"][name], f"{name} after the training step")
 

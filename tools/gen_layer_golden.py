@@ -34,6 +34,7 @@ from mxnet import autograd, init, nd  # noqa: E402
 
 # (case id, program that assigns `net`, input shape, options)
 # options: train (bool, default True), int_input (indices in [0, n)), no_grad (skip backward),
+# grad_atol (absolute tolerance of the gradients in the test, default 1e-6),
 # via (program of the channels-first twin, for channels-last convolutions)
 CASES = [
     ("dense", "net = nn.Dense(4)", (2, 3), {}),
@@ -240,6 +241,25 @@ CASES = [
         (2, 3, 8, 8),
         {},
     ),
+    # wide enough for regluon's channels-last CPU convolutions (>= 32 filters, >= 64 output positions),
+    # then a 4x4 map convolved channels-first: both layouts and the switch between them
+    # (their gradients sum hundreds of terms in another order than MXNet's kernels: grad_atol)
+    ("conv2d_wide", "net = nn.Conv2D(32, 3, padding=1)", (2, 3, 9, 9), {"grad_atol": 1e-5}),
+    (
+        "conv2d_wide_groups",
+        "net = nn.Conv2D(32, 3, strides=2, padding=1, groups=4)",
+        (2, 8, 17, 16),
+        {"grad_atol": 1e-5},
+    ),
+    (
+        "hybridsequential_wide",
+        "net = nn.HybridSequential()\nwith net.name_scope():\n"
+        "    net.add(nn.Conv2D(32, 3, padding=1), nn.BatchNorm(), nn.Activation('relu'), nn.MaxPool2D(3, 2, 1),\n"
+        "            nn.Conv2D(40, 3, padding=1), nn.BatchNorm(), nn.Activation('relu'), nn.AvgPool2D(),\n"
+        "            nn.Flatten(), nn.Dense(5))",
+        (2, 3, 8, 8),
+        {},
+    ),
     (
         "sequential",
         "net = nn.Sequential()\nwith net.name_scope():\n    net.add(nn.Dense(6, activation='tanh'), nn.Dropout(0.2), nn.Dense(2))",
@@ -354,6 +374,7 @@ def run_case(cid, program, shape, opts, env, arrays):
         "train": opts.get("train", True),
         "int_input": opts.get("int_input", 0),
         "no_grad": opts.get("no_grad", False),
+        **({"grad_atol": opts["grad_atol"]} if "grad_atol" in opts else {}),
         "prefix": net.prefix,
         "params_before": _names_shapes(net),
         "repr_before": repr(net),

@@ -16,6 +16,7 @@ from ._common import rand
 _CONV = {1: tF.conv1d, 2: tF.conv2d, 3: tF.conv3d}
 _DECONV = {1: tF.conv_transpose1d, 2: tF.conv_transpose2d, 3: tF.conv_transpose3d}
 _LAYOUTS = {1: "NCW", 2: "NCHW", 3: "NCDHW"}
+_MKLDNN = torch._C._get_mkldnn_enabled if torch.backends.mkldnn.is_available() else lambda: False
 
 
 def _spatial(op: str, data, kernel, layout):
@@ -83,15 +84,30 @@ def _conv(
             [tuple(data.shape), tuple(weight.shape), None if bias is None else tuple(bias.shape)],
             {"kernel": kernel, "num_filter": num_filter, "num_group": num_group, "no_bias": no_bias},
         )
-    return _CONV[n](
-        data,
-        weight,
-        None if no_bias else bias,
-        _tuple(stride, n, 1),
-        _tuple(pad, n, 0),
-        _tuple(dilate, n, 1),
-        num_group,
-    )
+    stride, pad, dilate = _tuple(stride, n, 1), _tuple(pad, n, 0), _tuple(dilate, n, 1)
+    if n == 2 and data.dtype is torch.float32 and data.device.type == "cpu":
+        data = _cpu_layout(data, weight.shape, stride, pad, dilate)
+    return _CONV[n](data, weight, None if no_bias else bias, stride, pad, dilate, num_group)
+
+
+_CL = torch.channels_last
+_CL_CH, _CL_POS = 32, 64  # channels-last from this many filters and output positions on
+
+
+def _cpu_layout(data, wshape, stride, pad, dilate):
+    """The memory layout in which oneDNN convolves this 2-d float32 input fastest on CPU.
+
+    The logical shape stays NCHW; only the strides change. Channels-last (NHWC) memory lets torch's
+    oneDNN path skip the reorders to and from its blocked format that NCHW costs on every call,
+    and the layers between convolutions (BatchNorm, ReLU, pooling, +) keep that layout, so a
+    network stays in it. It loses where there are few output positions per channel (7x7 maps of
+    512 channels) or few channels (LeNet's 6 -> 16): those convolve channels-first.
+    """
+    h = (data.shape[2] + 2 * pad[0] - dilate[0] * (wshape[2] - 1) - 1) // stride[0] + 1
+    w = (data.shape[3] + 2 * pad[1] - dilate[1] * (wshape[3] - 1) - 1) // stride[1] + 1
+    if wshape[0] >= _CL_CH and h * w >= _CL_POS and _MKLDNN():
+        return data.contiguous(memory_format=_CL)
+    return data.contiguous()
 
 
 _COMMON = (

@@ -20,6 +20,14 @@ def _bshape(t: torch.Tensor, ndim: int, axis: int) -> torch.Tensor:
     return t.reshape(shape)
 
 
+def _layout(t: torch.Tensor) -> torch.memory_format:
+    """The memory format the BatchNorm kernels take ``t`` in: channels-last (what a convolution on
+    CPU may hand over) stays so, everything else is made contiguous."""
+    if t.dim() == 4 and not t.is_contiguous() and t.is_contiguous(memory_format=torch.channels_last):
+        return torch.channels_last
+    return torch.contiguous_format
+
+
 class _BatchNormTrain(torch.autograd.Function):
     """Batch statistics in the forward pass; MXNet updates the moving statistics in the *backward*
     pass (a forward under ``record()`` without ``backward`` leaves them unchanged), with the biased
@@ -44,7 +52,7 @@ class _BatchNormTrain(torch.autograd.Function):
             var = invstd.double().pow(-2).sub_(eps).clamp_(min=0).to(moving_var.dtype)
             moving_mean.mul_(momentum).add_(mean.to(moving_mean.dtype), alpha=1 - momentum)
             moving_var.mul_(momentum).add_(var, alpha=1 - momentum)
-        dy1 = (dy if axis == 1 else dy.movedim(axis, 1)).contiguous()
+        dy1 = (dy if axis == 1 else dy.movedim(axis, 1)).contiguous(memory_format=_layout(x1))
         dx, dgamma, dbeta = torch.ops.aten.native_batch_norm_backward(
             dy1, x1, g, None, None, mean, invstd, True, eps, [True, not fix_gamma, True]
         )
@@ -73,7 +81,7 @@ class _BatchNormPredict(torch.autograd.Function):
     def backward(ctx, dy):
         x1, g, mean, invstd = ctx.saved_tensors
         eps, fix_gamma, axis = ctx.cfg
-        dy1 = (dy if axis == 1 else dy.movedim(axis, 1)).contiguous()
+        dy1 = (dy if axis == 1 else dy.movedim(axis, 1)).contiguous(memory_format=_layout(x1))
         dx, dgamma, dbeta = torch.ops.aten.native_batch_norm_backward(
             dy1, x1, g, None, None, mean, invstd, True, eps, [True, not fix_gamma, True]
         )
