@@ -91,7 +91,7 @@ def _conv(
 
 
 _CL = torch.channels_last
-_CL_CH, _CL_POS = 32, 64  # channels-last from this many filters and output positions on
+_CL_CH, _CL_POS = 32, 64  # channels-last from this many filters and output positions up
 
 
 def _cpu_layout(data, wshape, stride, pad, dilate):
