@@ -1,18 +1,21 @@
 """Benchmark: microseconds per operator call on regluon, plain torch and (if present) MXNet 1.9.1.
 
-Cases: a small elementwise add (10x2), a product with a Python number, a broadcast add, a reduction, dot 256x256, Convolution
-32x64x56x56 with 64 3x3 filters, BatchNorm (inference) on the same activations, and a small recorded
-forward+backward (dot + sum under autograd.record). The contenders alternate round by round (MXNet in
-a child process that times one round when asked), so all see the same machine load; the table shows
-medians over the rounds; small ops are timed over many calls per round. Threads: 1 and all cores.
+Cases: a small elementwise add (10x2), a product with a Python number, a broadcast add, a unary op, a
+reduction, dot 256x256, Convolution 32x64x56x56 with 64 3x3 filters, BatchNorm (inference) on the same
+activations, and a small recorded forward+backward (dot + sum under autograd.record).
 
-Run: ``.venv/bin/python benchmarks/op_overhead.py [--quick]``.
+The contenders alternate case by case (MXNet in a child process that times one case when asked), in an
+order that rotates every round, so all see the same machine load; small ops are timed over many calls
+per round. The table shows each contender's median over the rounds, and the ratio column is the median
+of the per-round ratios (each taken between timings made moments apart, which is what keeps it steady
+on a busy machine). Threads: 1 and all cores.
+
+Run: ``.venv/bin/python benchmarks/op_overhead.py [--quick] [--cases add,sum]``.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -45,6 +48,7 @@ def cases(mx, nd, autograd, np):
         ("add 10x2", 2000, lambda: a + b),
         ("multiply by 2.0, 10x2", 2000, lambda: a * 2.0),
         ("broadcast_add 10x2 + 1x2", 2000, lambda: nd.broadcast_add(a, row)),
+        ("exp 10x2", 2000, lambda: nd.exp(a)),
         ("sum(axis=1) 10x2", 2000, lambda: nd.sum(a, axis=1)),
         ("dot 256x256", 50, lambda: nd.dot(m1, m2)),
         (
@@ -76,6 +80,7 @@ def torch_cases(torch, np):
         ("add 10x2", 2000, lambda: a + b),
         ("multiply by 2.0, 10x2", 2000, lambda: a * 2.0),
         ("broadcast_add 10x2 + 1x2", 2000, lambda: a + row),
+        ("exp 10x2", 2000, lambda: torch.exp(a)),
         ("sum(axis=1) 10x2", 2000, lambda: a.sum(1)),
         ("dot 256x256", 50, lambda: m1 @ m2),
         ("Convolution 32x64x56x56 3x3", 1, lambda: F.conv2d(x, w, padding=1)),
@@ -99,13 +104,8 @@ def time_case(fn, calls, sync):
     return (CLOCK() - start) / calls * 1e6
 
 
-def one_round(table, sync) -> dict:
-    """One timing of every case (microseconds per call)."""
-    return {name: time_case(fn, calls, sync) for name, calls, fn in table}
-
-
 class MXNetChild:
-    """MXNet 1.9.1 in the oracle venv, timing one round each time it is asked (so its rounds
+    """MXNet 1.9.1 in the oracle venv, timing one case each time it is asked (so that its timings
     alternate with ours and all contenders see the same machine load)."""
 
     def __init__(self, threads: int):
@@ -122,10 +122,10 @@ class MXNetChild:
         if self.proc.stdout.readline().strip() != "ready":
             raise RuntimeError("the MXNet child did not start")
 
-    def round(self) -> dict:
-        self.proc.stdin.write("go\n")
+    def time(self, name: str) -> float:
+        self.proc.stdin.write(name + "\n")
         self.proc.stdin.flush()
-        return json.loads(self.proc.stdout.readline())
+        return float(self.proc.stdout.readline())
 
     def close(self) -> None:
         self.proc.stdin.close()
@@ -141,14 +141,15 @@ def mxnet_child(threads: int) -> None:
 
     import mxnet as mx
 
-    table = cases(mx, mx.nd, mx.autograd, np)
+    table = {name: (calls, fn) for name, calls, fn in cases(mx, mx.nd, mx.autograd, np)}
     print("ready", flush=True)
-    for _ in sys.stdin:
-        print(json.dumps(one_round(table, lambda o: o.wait_to_read())), flush=True)
+    for line in sys.stdin:
+        calls, fn = table[line.strip()]
+        print(time_case(fn, calls, lambda o: o.wait_to_read()), flush=True)
 
 
-def measure(threads: int, repeats: int) -> dict:
-    """{side: {case: [us per call, one per round]}}, the contenders alternating round by round."""
+def measure(threads: int, repeats: int, wanted) -> dict:
+    """{side: {case: [us per call, one per round]}}: the contenders alternate case by case."""
     import numpy as np
     import torch
 
@@ -159,29 +160,42 @@ def measure(threads: int, repeats: int) -> dict:
         "regluon": (cases(mx, mx.nd, mx.autograd, np), lambda out: out.wait_to_read()),
         "torch": (torch_cases(torch, np), lambda out: None),
     }
+    names = [name for name, _, _ in tables["torch"][0] if wanted(name)]
     child = None
     if os.path.exists(ORACLE):
         try:
             child = MXNetChild(threads)
         except (OSError, RuntimeError) as err:
             print(f"(MXNet not measured: {err})", file=sys.stderr)
-    res: dict = {side: {} for side in (*tables, *(["mxnet"] if child else []))}
-    for _ in range(repeats):
-        rounds = {side: one_round(table, sync) for side, (table, sync) in tables.items()}
-        if child:
-            rounds["mxnet"] = child.round()
-        for side, times in rounds.items():
-            for name, us in times.items():
-                res[side].setdefault(name, []).append(us)
+    timers = {side: {n: (c, f, sync) for n, c, f in table} for side, (table, sync) in tables.items()}
+    sides = [*tables, *(["mxnet"] if child else [])]
+    res: dict = {side: {name: [] for name in names} for side in sides}
+    for r in range(repeats):
+        order = sides[r % len(sides) :] + sides[: r % len(sides)]  # nobody always goes first
+        for name in names:
+            for side in order:
+                if side == "mxnet":
+                    res[side][name].append(child.time(name))
+                else:
+                    calls, fn, sync = timers[side][name]
+                    res[side][name].append(time_case(fn, calls, sync))
     if child:
         child.close()
     return res
 
 
+def ratio(num: list, den: list) -> float:
+    """The median of the per-round ratios."""
+    return statistics.median(a / b for a, b in zip(num, den)) if num and den else float("nan")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
-    parser.add_argument("--repeats", type=int, default=None, help="rounds per thread count (default 9)")
+    parser.add_argument("--repeats", type=int, default=None, help="rounds per thread count (default 15)")
+    parser.add_argument(
+        "--cases", default="", help="comma-separated parts of the case names to run (default all)"
+    )
     parser.add_argument(
         "--clock",
         choices=("wall", "cpu"),
@@ -200,27 +214,35 @@ def main() -> None:
     if args.mxnet_child:
         mxnet_child(*args.mxnet_child)
         return
-    repeats = args.repeats or (3 if args.quick else 9)
+    repeats = args.repeats or (3 if args.quick else 15)
+    parts = [c.strip() for c in args.cases.split(",") if c.strip()]
+
+    def wanted(name: str) -> bool:
+        return not parts or any(p in name for p in parts)
+
     import torch
 
     cores = os.cpu_count() or 1
     print(
-        f"op overhead, microseconds per call ({CLOCK_NAME} clock, median of {repeats} interleaved rounds); "
+        f"op overhead, microseconds per call ({CLOCK_NAME} clock, median of {repeats} interleaved rounds; "
+        "ratios: median of the per-round ratios); "
         f"torch {torch.__version__}, {cores} cores, load average {os.getloadavg()[0]:.1f}"
     )
     for threads in sorted(set(args.threads or (1, cores))):
-        sides = measure(threads, repeats)
-        med = {side: {k: statistics.median(v) for k, v in times.items()} for side, times in sides.items()}
-        mx_med = med.get("mxnet", {})
+        sides = measure(threads, repeats, wanted)
+        reg, tor, mxn = sides["regluon"], sides["torch"], sides.get("mxnet", {})
         print(f"\nthreads={threads}")
         print(
             f"  {'case':32s} {'regluon':>10s} {'torch':>10s} {'mxnet':>10s} "
             f"{'regluon/torch':>14s} {'mxnet/torch':>12s}"
         )
-        for name, r in med["regluon"].items():
-            t = med["torch"][name]
-            m = mx_med.get(name, float("nan"))
-            print(f"  {name:32s} {r:10.1f} {t:10.1f} {m:10.1f} {r / t:13.2f}x {m / t:11.2f}x")
+        for name in reg:
+            r, t = statistics.median(reg[name]), statistics.median(tor[name])
+            m = statistics.median(mxn[name]) if name in mxn else float("nan")
+            print(
+                f"  {name:32s} {r:10.1f} {t:10.1f} {m:10.1f} {ratio(reg[name], tor[name]):13.2f}x "
+                f"{ratio(mxn.get(name, []), tor[name]):11.2f}x"
+            )
 
 
 if __name__ == "__main__":

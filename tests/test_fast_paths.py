@@ -135,3 +135,54 @@ def test_list_parameters_are_cached_by_their_items():
     shape[0] = 1  # a list changed in place after a call is parsed again
     shape[1] = 6
     assert nd.reshape(x, shape=shape).shape == (1, 6)
+
+
+UNARY = [
+    "relu",
+    "exp",
+    "log",
+    "sqrt",
+    "square",
+    "negative",
+    "abs",
+    "sigmoid",
+    "tanh",
+    "round",
+    "rint",
+    "gamma",
+]
+
+
+@pytest.mark.parametrize("name", UNARY)
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64", "int32", "uint8", "bool"])
+def test_unary_ops_match_the_general_path(name, dtype):
+    x = nd.array(np.random.RandomState(3).uniform(-3, 3, (3, 4)), dtype=dtype)
+    want = outcome(general, name, x)
+    assert outcome(getattr(nd, name), x) == want
+    assert outcome(getattr(nd, name), data=x) == want
+
+
+def test_unary_ops_take_out_and_name_through_the_general_path():
+    x = nd.array([[-1.0, 2.0]])
+    out = nd.zeros((1, 2))
+    assert nd.relu(x, out=out) is out and out.asnumpy().tolist() == [[0.0, 2.0]]
+    assert nd.relu(x, out) is out  # MXNet's positional out
+    assert nd.relu(x, name="r").asnumpy().tolist() == [[0.0, 2.0]]
+    with pytest.raises(TypeError, match="relu: unexpected argument 'axis'"):
+        nd.relu(x, axis=1)
+    with pytest.raises(TypeError, match="relu: missing input 'data'"):
+        nd.relu()
+    np.testing.assert_allclose(nd.exp(x).asnumpy(), np.exp(x.asnumpy()), rtol=1e-6)
+
+
+def test_unary_gradients_match_the_general_path():
+    a = np.random.RandomState(4).uniform(0.5, 2, (3, 4))
+    grads = []
+    for fn in (lambda v: nd.log(v), lambda v: general("log", v)):
+        x = nd.array(a)
+        x.attach_grad()
+        with autograd.record():
+            y = fn(x)
+        y.backward()
+        grads.append(x.grad)
+    assert same(*grads)

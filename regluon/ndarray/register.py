@@ -443,24 +443,24 @@ def _with_direct_unary(general: Callable, direct: Callable) -> Callable:
     """``general`` with a lean path for one floating-point NDArray and no other argument:
     ``direct(tensor)`` wrapped in place. Anything else, and any failure, runs ``general``."""
 
-    def fn(*args, out=None, **kwargs):
-        if len(args) == 1 and out is None and not kwargs:
-            x = args[0]
-            if x.__class__ is _NDArray:
-                t = x._tensor
-                if t.is_floating_point():
-                    try:
-                        res = direct(t)
-                    except RuntimeError:  # the general path raises MXNet's error
-                        return general(x)
-                    if res.requires_grad and not _state.recording:
-                        res = res.detach()
-                    out = _new(_NDArray)
-                    out._tensor = res
-                    out._ctx = x._ctx
-                    out._ag = None
-                    return out
-        return general(*args, out=out, **kwargs)
+    def fn(data=None, out=None, **kwargs):
+        if data.__class__ is _NDArray and out is None and not kwargs:
+            t = data._tensor
+            if t.is_floating_point():
+                try:
+                    res = direct(t)
+                except RuntimeError:  # the general path raises MXNet's error
+                    return general(data)
+                if res.requires_grad and not _state.recording:
+                    res = res.detach()
+                out = _new(_NDArray)
+                out._tensor = res
+                out._ctx = data._ctx
+                out._ag = None
+                return out
+        if data is None:  # the input given by its own name, or missing: the general path sorts it out
+            return general(out=out, **kwargs)
+        return general(data, out=out, **kwargs)
 
     return fn
 

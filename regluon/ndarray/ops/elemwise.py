@@ -251,6 +251,7 @@ for _name, (_fn, _ref, (_lo, _hi), _diff, _doc) in _UNARY.items():
         OpDef(
             _name,
             impl=_unary_impl(_name, _fn),
+            direct=_fn,  # what impl computes for floating-point data
             ref=_unary_ref(_name, _ref or _REFS[_name]),
             samples=_with_int_samples(_name, unary_samples(_lo, _hi)),
             differentiable=_diff,
