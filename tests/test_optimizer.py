@@ -222,6 +222,54 @@ def test_multi_adam_equals_adam_update_per_weight():
         np.testing.assert_array_equal(a.asnumpy(), b.asnumpy())
 
 
+@pytest.mark.parametrize("op", ["multi_sgd_mom_update", "_multi_adam_update", "_multi_lamb_update"])
+def test_multi_tensor_ops_write_other_out_arrays_and_leave_the_weights(op):
+    # out= arrays other than the weights receive the updated weights; the weights stay as they were,
+    # and the values are those of the in-place update
+    rng = np.random.RandomState(1)
+    ws = [rng.randn(3, 2).astype("float32"), rng.randn(4).astype("float32")]
+    gs = [rng.randn(*w.shape).astype("float32") for w in ws]
+    params = {
+        "multi_sgd_mom_update": {"lrs": (0.1, 0.2), "wds": (0.01, 0.0), "momentum": 0.9, "num_weights": 2},
+        "_multi_adam_update": {"lrs": (0.1, 0.2), "wds": (0.01, 0.0), "num_weights": 2},
+        "_multi_lamb_update": {"learning_rates": (0.1, 0.2), "wds": (0.01, 0.0), "step_count": (1, 1)},
+    }[op]
+    n_states = 1 if op == "multi_sgd_mom_update" else 2
+    fn = getattr(nd, op) if hasattr(nd, op) else getattr(nd._internal, op)
+    results = []
+    for in_place in (True, False):
+        weights = [nd.array(w) for w in ws]
+        data = []
+        for w, g in zip(weights, gs):
+            data += [w, nd.array(g)] + [nd.zeros(w.shape) for _ in range(n_states)]
+        out = weights if in_place else [nd.zeros(w.shape) for w in ws]
+        fn(*data, out=out, **params)
+        if not in_place:
+            for w, original in zip(weights, ws):
+                np.testing.assert_array_equal(w.asnumpy(), original)
+        results.append([o.asnumpy() for o in out])
+    for a, b in zip(*results):
+        assert not np.array_equal(a, np.zeros_like(a))
+        np.testing.assert_array_equal(a, b)
+
+
+def test_scratch_buffers_are_reused_and_never_results():
+    # the update kernels' temporaries come from per-thread buffers kept between calls; results are new
+    from regluon.ndarray.ops.optimizer_ops import scratch
+
+    like = [nd.zeros((3, 2))._tensor, nd.zeros((5,))._tensor]
+    first = scratch(like, slot=7)
+    assert [tuple(t.shape) for t in first] == [(3, 2), (5,)]
+    assert scratch(like, slot=7)[0].data_ptr() == first[0].data_ptr()
+    assert scratch(like, slot=8)[0].data_ptr() != first[0].data_ptr()
+    w, m, v = nd.ones((3, 2)), nd.zeros((3, 2)), nd.zeros((3, 2))
+    a = nd.lamb_update_phase1(w, nd.ones((3, 2)), m, v, t=1, wd=0.5)
+    before = a.asnumpy()
+    b = nd.lamb_update_phase1(w, -3 * nd.ones((3, 2)), m, v, t=2, wd=0.5)
+    np.testing.assert_array_equal(a.asnumpy(), before)  # the second call did not write into the first result
+    assert not np.array_equal(a.asnumpy(), b.asnumpy())
+
+
 @pytest.mark.parametrize("name", ["sgd_sched", "adam_sched"])
 def test_trajectory_with_mxnets_factor_scheduler(name, capsys):
     # the same cases as above, driven by regluon's own FactorScheduler (warmup, then halving every 7)
