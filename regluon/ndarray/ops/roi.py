@@ -84,29 +84,69 @@ register(
 )
 
 
-def _bilinear_axis(coords: torch.Tensor, size: int):
-    valid = (coords >= -1.0) & (coords <= size)
-    c = coords.clamp(min=0)
-    low = c.floor().to(torch.long)
-    edge = low >= size - 1
-    low = torch.where(edge, torch.full_like(low, size - 1), low)
-    high = torch.where(edge, low, low + 1)
-    c = torch.where(edge, low.to(c.dtype), c)
-    frac = c - low.to(c.dtype)
-    return low, high, (1 - frac) * valid, frac * valid
+def _bin_samples(rois, ph_n: int, pw_n: int, rh, rw, sample_ratio: int):
+    """Sample points of every bin of every region, flattened: for each sample its bin (region * ph * pw
+    + i * pw + j), its (row, column) within the region's box (origin at the box's top-left corner) and
+    1 / (samples in its bin). ``rh``/``rw``: box sizes (float64 tensors); the grid is sample_ratio
+    per side, or ceil(size / pooled) when sample_ratio <= 0."""
+    dev = rois.device
+    R = rois.shape[0]
+    gh = torch.full((R,), sample_ratio, device=dev) if sample_ratio > 0 else torch.ceil(rh / ph_n).long()
+    gw = torch.full((R,), sample_ratio, device=dev) if sample_ratio > 0 else torch.ceil(rw / pw_n).long()
+    gh, gw = gh.clamp(min=1), gw.clamp(min=1)
+    per_bin = (gh * gw).repeat_interleave(ph_n * pw_n)  # (R * ph * pw,)
+    bins = torch.arange(R * ph_n * pw_n, device=dev).repeat_interleave(per_bin)
+    first = torch.cumsum(per_bin, 0) - per_bin
+    k = torch.arange(len(bins), device=dev) - first[bins]  # sample index within its bin
+    r, i, j = bins // (ph_n * pw_n), (bins // pw_n) % ph_n, bins % pw_n
+    a, c = k // gw[r], k % gw[r]
+    bh, bw = rh[r] / ph_n, rw[r] / pw_n
+    y = i * bh + (a + 0.5) * bh / gh[r]
+    x = j * bw + (c + 0.5) * bw / gw[r]
+    return bins, r, y, x, 1.0 / per_bin[bins].double()
 
 
-def _gather_bins(f, yi, xi, ps: bool):
-    """Features of one image ``f`` (C, H, W) at rows ``yi`` (ph, gh) and columns ``xi`` (pw, gw):
-    (C', ph, gh, pw, gw). Position-sensitive: bin (i, j) of output channel c reads input channel
-    (c * ph + i) * pw + j (R-FCN's layout), so C' = C / (ph * pw)."""
-    ph_n, pw_n = yi.shape[0], xi.shape[0]
-    if not ps:
-        return f[:, yi[:, :, None, None], xi[None, None]]
-    fp = f.reshape(-1, ph_n, pw_n, f.shape[1], f.shape[2])
-    bi = torch.arange(ph_n, device=f.device)[:, None, None, None]
-    bj = torch.arange(pw_n, device=f.device)[None, None, :, None]
-    return fp[:, bi, bj, yi[:, :, None, None], xi[None, None]]
+def _bilinear_taps(y, x, H: int, W: int):
+    """The four (row, column, weight) taps of ROIAlign's bilinear rule: points outside [-1, H] x [-1, W]
+    read 0; others are clamped to >= 0, and a point in the last row/column reads that row/column."""
+    valid = ((y >= -1.0) & (y <= H) & (x >= -1.0) & (x <= W)).double()
+    y, x = y.clamp(min=0), x.clamp(min=0)
+    y0, x0 = y.floor().long(), x.floor().long()
+    ye, xe = y0 >= H - 1, x0 >= W - 1
+    y0, x0 = torch.where(ye, H - 1, y0), torch.where(xe, W - 1, x0)
+    y1, x1 = torch.where(ye, y0, y0 + 1), torch.where(xe, x0, x0 + 1)
+    ly = torch.where(ye, 0.0, y - y0)
+    lx = torch.where(xe, 0.0, x - x0)
+    return (
+        (y0, x0, (1 - ly) * (1 - lx) * valid),
+        (y0, x1, (1 - ly) * lx * valid),
+        (y1, x0, ly * (1 - lx) * valid),
+        (y1, x1, ly * lx * valid),
+    )
+
+
+def _pool_samples(data, batch, bins, n_bins: int, y, x, weight, channel_bin=None, cells: int = 1):
+    """Average bilinear samples into bins: (n_bins, C) where C is data's channels, or, position-
+    sensitive (``channel_bin``: each sample's bin cell i * pw + j of ``cells``), C / cells channels
+    (R-FCN's layout: output channel c of cell k reads input channel c * cells + k). The pooling is one
+    sparse (bins x pixels) matrix of tap weights times the channels-last data, which autograd
+    differentiates without materialising a (samples x channels) array."""
+    N, C, H, W = data.shape
+    work = data if data.dtype in (torch.float32, torch.float64) else data.float()
+    if channel_bin is None:
+        table = work.permute(0, 2, 3, 1).reshape(N * H * W, C)
+        base = batch * H
+    else:
+        table = work.reshape(N, C // cells, cells, H, W).permute(0, 2, 3, 4, 1).reshape(N * cells * H * W, -1)
+        base = (batch * cells + channel_bin) * H
+    taps = _bilinear_taps(y, x, H, W)
+    cols = torch.cat([(base + yi) * W + xi for yi, xi, _ in taps])
+    vals = torch.cat([w * weight for _, _, w in taps]).to(work.dtype)
+    rows = bins.repeat(4)
+    m = torch.sparse_coo_tensor(
+        torch.stack([rows, cols]), vals, (n_bins, table.shape[0]), check_invariants=False
+    )
+    return torch.sparse.mm(m, table).to(data.dtype)
 
 
 def _check_ps_channels(op: str, data, pooled_size) -> None:
@@ -118,45 +158,51 @@ def _check_ps_channels(op: str, data, pooled_size) -> None:
         )
 
 
+#: Regions are pooled in chunks of about this many gathered values (samples x channels) per tap.
+_CHUNK = 1 << 23
+
+
+def _roi_chunks(data, rois, ph_n: int, pw_n: int, sample_ratio: int, boxes):
+    """Pool regions chunk by chunk: ``boxes(rois) -> (rh, rw, to_image)``, where to_image(r, y, x)
+    maps box-frame sample points of regions r into image coordinates. Yields (R_chunk, C', ph, pw)."""
+    R = rois.shape[0]
+    per_roi = ph_n * pw_n * (sample_ratio**2 if sample_ratio > 0 else 16) * data.shape[1]
+    step = max(1, _CHUNK // max(per_roi, 1))
+    for start in range(0, R, step):
+        part = rois[start : start + step]
+        rh, rw, to_image = boxes(part)
+        bins, r, y, x, weight = _bin_samples(part, ph_n, pw_n, rh, rw, sample_ratio)
+        yield bins, r, *to_image(r, y, x), weight, part
+
+
 def _roi_align(data, rois, pooled_size, spatial_scale, sample_ratio, position_sensitive, aligned):
     _check_rois("ROIAlign", data, rois)
     if position_sensitive:
         _check_ps_channels("ROIAlign", data, pooled_size)
     ph_n, pw_n = pooled_size
-    H, W = data.shape[2], data.shape[3]
-    c_out = data.shape[1] // (ph_n * pw_n) if position_sensitive else data.shape[1]
+    cells = ph_n * pw_n
+    c_out = data.shape[1] // cells if position_sensitive else data.shape[1]
     off = 0.5 if aligned else 0.0
-    outs = []
-    for roi in rois.detach().cpu().tolist():
-        b = int(roi[0])
-        if b < 0:  # MXNet skips regions with a negative batch index (zeros; in position-sensitive mode
-            # MXNet 1.9.1 leaves them unwritten, regluon gives zeros there too)
-            outs.append(data.new_zeros((c_out, ph_n, pw_n)))
-            continue
-        x1, y1, x2, y2 = (v * spatial_scale - off for v in roi[1:5])
-        rw, rh = x2 - x1, y2 - y1
+
+    def boxes(part):
+        r = part.detach().double()
+        x1, y1 = r[:, 1] * spatial_scale - off, r[:, 2] * spatial_scale - off
+        rw, rh = r[:, 3] * spatial_scale - off - x1, r[:, 4] * spatial_scale - off - y1
         if not aligned:
-            rw, rh = max(rw, 1.0), max(rh, 1.0)
-        bh, bw = rh / ph_n, rw / pw_n
-        gh = sample_ratio if sample_ratio > 0 else int(np.ceil(rh / ph_n))
-        gw = sample_ratio if sample_ratio > 0 else int(np.ceil(rw / pw_n))
-        gh, gw = max(gh, 1), max(gw, 1)
-        iy = torch.arange(ph_n * gh, dtype=torch.float64)
-        ix = torch.arange(pw_n * gw, dtype=torch.float64)
-        ys = y1 + (iy // gh) * bh + ((iy % gh) + 0.5) * bh / gh
-        xs = x1 + (ix // gw) * bw + ((ix % gw) + 0.5) * bw / gw
-        yl, yh, wyl, wyh = (t.reshape(ph_n, gh).to(data.device) for t in _bilinear_axis(ys, H))
-        xl, xh, wxl, wxh = (t.reshape(pw_n, gw).to(data.device) for t in _bilinear_axis(xs, W))
-        f = data[b]
-        val = sum(
-            _gather_bins(f, yi, xi, position_sensitive) * (wy[:, :, None, None] * wx[None, None]).to(f.dtype)
-            for yi, wy in ((yl, wyl), (yh, wyh))
-            for xi, wx in ((xl, wxl), (xh, wxh))
-        )
-        outs.append(val.mean(dim=(2, 4)))
+            rw, rh = rw.clamp(min=1.0), rh.clamp(min=1.0)
+        return rh, rw, lambda k, y, x: (y + y1[k], x + x1[k])
+
+    outs = []
+    for bins, r, y, x, weight, part in _roi_chunks(data, rois, ph_n, pw_n, sample_ratio, boxes):
+        b = part[:, 0].detach().long()
+        # a negative batch index means "skip this region" (zeros); MXNet 1.9.1 writes those rows out of place
+        weight = weight * (b[r] >= 0)
+        cell = bins % cells if position_sensitive else None
+        pooled = _pool_samples(data, b[r].clamp(min=0), bins, len(part) * cells, y, x, weight, cell, cells)
+        outs.append(pooled.reshape(len(part), ph_n, pw_n, c_out).permute(0, 3, 1, 2))
     if not outs:
         return data.new_zeros((0, c_out, ph_n, pw_n))
-    return torch.stack(outs)
+    return torch.cat(outs) if len(outs) > 1 else outs[0].contiguous()
 
 
 register(
@@ -223,48 +269,28 @@ def _rroi_align(data, rois, pooled_size, spatial_scale, sampling_ratio):
             f"width, height, angle in degrees]; got data {shape_str(data.shape)} and rois {shape_str(rois.shape)}"
         )
     ph_n, pw_n = pooled_size
-    C, H, W = data.shape[1], data.shape[2], data.shape[3]
+
+    def boxes(part):
+        r = part.detach().double()
+        cx, cy = r[:, 1] * spatial_scale, r[:, 2] * spatial_scale
+        rw, rh = (r[:, 3] * spatial_scale).clamp(min=1.0), (r[:, 4] * spatial_scale).clamp(min=1.0)
+        theta = r[:, 5] * (np.pi / 180.0)
+        cos, sin = torch.cos(theta), torch.sin(theta)
+
+        def to_image(k, y, x):  # box frame (origin top-left) -> centred -> rotated into the image
+            yy, xx = y - rh[k] / 2, x - rw[k] / 2
+            return yy * cos[k] - xx * sin[k] + cy[k], yy * sin[k] + xx * cos[k] + cx[k]
+
+        return rh, rw, to_image
+
     outs = []
-    for roi in rois.detach().cpu().tolist():
-        b = int(roi[0])
-        cx, cy = roi[1] * spatial_scale, roi[2] * spatial_scale
-        rw, rh = max(roi[3] * spatial_scale, 1.0), max(roi[4] * spatial_scale, 1.0)
-        theta = roi[5] * np.pi / 180.0
-        bh, bw = rh / ph_n, rw / pw_n
-        gh = sampling_ratio if sampling_ratio > 0 else int(np.ceil(rh / ph_n))
-        gw = sampling_ratio if sampling_ratio > 0 else int(np.ceil(rw / pw_n))
-        gh, gw = max(gh, 1), max(gw, 1)
-        iy = torch.arange(ph_n * gh, dtype=torch.float64)
-        ix = torch.arange(pw_n * gw, dtype=torch.float64)
-        yy = (-rh / 2 + (iy // gh) * bh + ((iy % gh) + 0.5) * bh / gh)[:, None]  # box frame, centred
-        xx = (-rw / 2 + (ix // gw) * bw + ((ix % gw) + 0.5) * bw / gw)[None, :]
-        cos, sin = np.cos(theta), np.sin(theta)
-        y = yy * cos - xx * sin + cy  # rotated into the image: (ph * gh, pw * gw)
-        x = yy * sin + xx * cos + cx
-        valid = (y >= -1.0) & (y <= H) & (x >= -1.0) & (x <= W)
-        y, x = y.clamp(min=0), x.clamp(min=0)
-        y0, x0 = y.floor().long(), x.floor().long()
-        y_edge, x_edge = y0 >= H - 1, x0 >= W - 1
-        y0, x0 = torch.where(y_edge, H - 1, y0), torch.where(x_edge, W - 1, x0)
-        y = torch.where(y_edge, y0.double(), y)
-        x = torch.where(x_edge, x0.double(), x)
-        y1, x1 = torch.where(y_edge, y0, y0 + 1), torch.where(x_edge, x0, x0 + 1)
-        ly, lx = y - y0, x - x0
-        f = data[b].reshape(C, H * W)
-        val = sum(
-            f[:, (yi * W + xi).flatten().to(data.device)]
-            * (wgt * valid).flatten().to(data.device, data.dtype)
-            for yi, xi, wgt in (
-                (y0, x0, (1 - ly) * (1 - lx)),
-                (y0, x1, (1 - ly) * lx),
-                (y1, x0, ly * (1 - lx)),
-                (y1, x1, ly * lx),
-            )
-        )
-        outs.append(val.reshape(C, ph_n, gh, pw_n, gw).mean(dim=(2, 4)))
+    for bins, r, y, x, weight, part in _roi_chunks(data, rois, ph_n, pw_n, sampling_ratio, boxes):
+        b = part[:, 0].detach().long().clamp(min=0)
+        pooled = _pool_samples(data, b[r], bins, len(part) * ph_n * pw_n, y, x, weight)
+        outs.append(pooled.reshape(len(part), ph_n, pw_n, -1).permute(0, 3, 1, 2))
     if not outs:
-        return data.new_zeros((0, C, ph_n, pw_n))
-    return torch.stack(outs)
+        return data.new_zeros((0, data.shape[1], ph_n, pw_n))
+    return torch.cat(outs) if len(outs) > 1 else outs[0].contiguous()
 
 
 _RROIS = np.array(
