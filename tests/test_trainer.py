@@ -296,6 +296,34 @@ def test_states_with_an_unknown_scheduler_class_change_nothing(tmp_path):
     assert own.learning_rate == 1.0 / 2 ** (3 // 2) and own.optimizer.num_update == 3
 
 
+def test_states_whose_shapes_differ_from_the_parameter_load(tmp_path):
+    # GroupAdaGrad keeps one history value per row: its (4, 1) state loads back for a (4, 3) weight;
+    # a weight of another row count is refused
+    def trainer(rows):
+        p = gluon.Parameter("emb_weight", shape=(rows, 3))
+        p.initialize(init=mx.init.One())
+        return p, gluon.Trainer([p], "groupadagrad", {"learning_rate": 0.1})
+
+    p, t = trainer(4)
+    p.grad()[:] = nd.arange(12).reshape((4, 3))
+    p.data()._fresh_grad = True
+    t.step(1)
+    t.save_states(str(tmp_path / "g.states"))
+    q, u = trainer(4)
+    u.load_states(str(tmp_path / "g.states"))
+    history = u._updaters[0].states[0] if u._updaters else None
+    assert history is not None and history.shape == (4, 1)
+    np.testing.assert_allclose(
+        history.asnumpy().ravel(), (np.arange(12).reshape(4, 3) ** 2).mean(1), rtol=1e-6
+    )
+    _, wrong = trainer(5)
+    with pytest.raises(
+        MXNetError,
+        match=r"have shapes \[\(4, 1\)\], but the Parameter has shape \(5, 3\) and GroupAdaGrad keeps .*\(5, 1\)",
+    ):
+        wrong.load_states(str(tmp_path / "g.states"))
+
+
 def test_update_on_kvstore_with_two_contexts_like_mxnet():
     ctxs = [mx.cpu(0), mx.cpu(1)]
     net = _dense(ctx=ctxs)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import warnings
 from typing import Any
 
 import numpy as np
@@ -321,19 +322,36 @@ class Trainer:
                 raise MXNetError(
                     f"load_states: {fname} has states for index {i!r}, which this Trainer does not have"
                 )
-            shape = self._params[i].shape
-            for key in _arrays_of(tree):
-                if tuple(arrays[key].shape) != tuple(shape):
+            got = [tuple(arrays[key].shape) for key in _arrays_of(tree)]
+            shape = tuple(self._params[i].shape)
+            if any(s != shape for s in got):  # states shaped otherwise must be the optimizer's own
+                want = self._state_shapes(i)
+                if any(s != shape and s not in want for s in got):
                     raise MXNetError(
-                        f"load_states: state of Parameter {self._params[i].name} in {fname} has shape "
-                        f"{tuple(arrays[key].shape)}, but the Parameter has shape {tuple(shape)}"
+                        f"load_states: the states of Parameter {self._params[i].name} in {fname} have shapes "
+                        f"{got}, but the Parameter has shape {shape} and {type(self._optimizer).__name__} "
+                        f"keeps states of shapes {want} for it"
                     )
+
+    def _state_shapes(self, i: int) -> list[tuple]:
+        """Shapes of the state arrays the optimizer creates for Parameter ``i`` (a GroupAdaGrad history is
+        one value per row, most states are shaped like the Parameter)."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            state = self._optimizer.create_state_multi_precision(i, self._params[i].list_data()[0])
+        return [tuple(a.shape) for a in _state_arrays(state)]
 
 
 def _structural(name: str) -> str:
     """A Parameter name without its block counters (``dense3_weight`` -> ``dense_weight``), so that states
     load into the same model rebuilt in the same process, where the counters have moved on."""
     return re.sub(r"\d+", "", name)
+
+
+def _state_arrays(state) -> list:
+    if isinstance(state, (tuple, list)):
+        return [a for s in state for a in _state_arrays(s)]
+    return [] if state is None else [state]
 
 
 def _arrays_of(tree) -> list[str]:
