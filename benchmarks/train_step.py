@@ -8,9 +8,14 @@ LeNet and ResNet-18 on regluon, plain PyTorch and (if present) MXNet 1.9.1.
 LeNet runs with batch 256 on 1x28x28; ResNet-18 with batch 32 on 3x224x224 by default
 (``--resnet-size 64`` or ``--resnet-batch 8`` for a quicker run). The contenders alternate in
 chunks of steps (MXNet in a child process that stays up between chunks), with 1 thread and with
-all cores; medians of the per-step times are reported.
+all cores; medians (and minima) of the per-step times are reported. ``--clock cpu`` times each
+process's CPU time instead of the wall clock: steadier on a shared machine (a process waiting for a
+core is not charged), meaningful with ``--threads 1`` (idle OpenMP workers spin). ``--torch-cl``
+adds plain PyTorch with the model and input in channels-last memory, for reference (regluon picks
+channels-last per convolution on CPU).
 
-Run: ``.venv/bin/python benchmarks/train_step.py [--repeats N] [--resnet-size S] [--resnet-batch B]``
+Run: ``.venv/bin/python benchmarks/train_step.py [--repeats N] [--resnet-size S] [--resnet-batch B]
+[--clock cpu] [--threads 1]``
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ORACLE = os.path.join(ROOT, ".venv-oracle", "bin", "python")
 sys.path.insert(0, os.path.join(ROOT, "tests"))
 LR = 0.1
+#: wall time, or this process's CPU time with ``--clock cpu``
+CLOCK = time.perf_counter
 
 
 def shapes(model: str, args) -> tuple[tuple, int]:
@@ -55,14 +62,14 @@ class GluonStep:
 
     def run(self, steps: int) -> float:
         mx = self.mx
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(steps):
             with mx.autograd.record():
                 l = self.loss(self.net(self.x), self.y)
             l.backward()
             self.trainer.step(self.x.shape[0])
         mx.nd.waitall()
-        return (time.perf_counter() - start) / steps
+        return (CLOCK() - start) / steps
 
 
 def torch_net(model: str):
@@ -101,35 +108,38 @@ def torch_net(model: str):
 
 
 class TorchStep:
-    def __init__(self, model: str, shape: tuple, classes: int):
+    def __init__(self, model: str, shape: tuple, classes: int, channels_last: bool = False):
         import torch
 
         torch.manual_seed(0)
         self.net = torch_net(model)
         self.x = torch.rand(shape) * 2 - 1
+        if channels_last:
+            self.net = self.net.to(memory_format=torch.channels_last)
+            self.x = self.x.contiguous(memory_format=torch.channels_last)
         self.y = torch.randint(0, classes, (shape[0],))
         self.loss = torch.nn.CrossEntropyLoss()
         self.opt = torch.optim.SGD(self.net.parameters(), lr=LR)
 
     def run(self, steps: int) -> float:
-        start = time.perf_counter()
+        start = CLOCK()
         for _ in range(steps):
             l = self.loss(self.net(self.x), self.y)
             self.opt.zero_grad()
             l.backward()
             self.opt.step()
-        return (time.perf_counter() - start) / steps
+        return (CLOCK() - start) / steps
 
 
 class MXNetChild:
     """Real MXNet in the oracle venv, kept running; each request runs a chunk of steps."""
 
-    def __init__(self, model: str, shape: tuple, threads: int):
+    def __init__(self, model: str, shape: tuple, threads: int, clock: str):
         env = dict(os.environ, OMP_NUM_THREADS=str(threads))
         if threads == 1:
             env["MXNET_ENGINE_TYPE"] = "NaiveEngine"
         self.proc = subprocess.Popen(
-            [ORACLE, "-P", os.path.abspath(__file__), "--mxnet-child", model, json.dumps(shape)],
+            [ORACLE, "-P", os.path.abspath(__file__), "--clock", clock, "--mxnet-child", model, json.dumps(shape)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, cwd="/",
         )  # fmt: skip
         assert self.proc.stdout.readline().strip() == "ready"
@@ -158,7 +168,7 @@ def mxnet_child(model: str, shape: list) -> None:
         print(step.run(int(line)), flush=True)
 
 
-def bench(model: str, threads: int, args) -> dict[str, float]:
+def bench(model: str, threads: int, args) -> dict[str, list[float]]:
     import torch
 
     import mxnet as regluon
@@ -170,8 +180,10 @@ def bench(model: str, threads: int, args) -> dict[str, float]:
         "regluon": GluonStep(regluon, model, shape, classes),
         "pytorch": TorchStep(model, shape, classes),
     }
+    if args.torch_cl:
+        contenders["torch_cl"] = TorchStep(model, shape, classes, channels_last=True)
     if os.path.exists(ORACLE) and not args.no_mxnet:
-        contenders["mxnet"] = MXNetChild(model, shape, threads)
+        contenders["mxnet"] = MXNetChild(model, shape, threads, args.clock)
     for c in contenders.values():
         c.run(steps)  # warm-up
     times: dict[str, list[float]] = {k: [] for k in contenders}
@@ -180,7 +192,7 @@ def bench(model: str, threads: int, args) -> dict[str, float]:
             times[name].append(c.run(steps))
     if "mxnet" in contenders:
         contenders["mxnet"].close()
-    return {k: statistics.median(v) for k, v in times.items()}
+    return times
 
 
 def main() -> None:
@@ -190,22 +202,31 @@ def main() -> None:
     parser.add_argument("--resnet-batch", type=int, default=32)
     parser.add_argument("--models", default="lenet,resnet18")
     parser.add_argument("--no-mxnet", action="store_true")
+    parser.add_argument("--torch-cl", action="store_true", help="also PyTorch in channels-last memory")
+    parser.add_argument("--clock", choices=("wall", "cpu"), default="wall", help="wall or process CPU time")
+    parser.add_argument("--threads", type=int, action="append", help="thread count(s) (default: 1 and all)")
     parser.add_argument("--mxnet-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global CLOCK
+    CLOCK = time.process_time if args.clock == "cpu" else time.perf_counter
     if args.mxnet_child:
         mxnet_child(args.mxnet_child[0], json.loads(args.mxnet_child[1]))
         return
     import torch
 
     cores = os.cpu_count() or 1
-    print(f"train step, torch {torch.__version__}, {cores} cores, median of {args.repeats} chunks")
+    print(
+        f"train step, torch {torch.__version__}, {cores} cores, {args.clock} clock, "
+        f"median (min) of {args.repeats} chunks"
+    )
     for model in args.models.split(","):
-        for threads in sorted({1, cores}):
-            med = bench(model, threads, args)
+        for threads in args.threads or sorted({1, cores}):
+            times = bench(model, threads, args)
+            med = {k: statistics.median(v) for k, v in times.items()}
             shape, _ = shapes(model, args)
             print(f"\n{model} batch {shape}  threads={threads}  (ms per step)")
             for name, t in med.items():
-                print(f"  {name:8s} {t * 1000:9.1f}")
+                print(f"  {name:8s} {t * 1000:9.1f}  ({min(times[name]) * 1000:.1f})")
             print(f"  regluon / pytorch = {med['regluon'] / med['pytorch']:.2f}x")
             if "mxnet" in med:
                 print(f"  regluon / mxnet   = {med['regluon'] / med['mxnet']:.2f}x")
