@@ -10,7 +10,7 @@ import torch
 
 from ..base import MXNetError
 from ..ndarray import NDArray
-from . import resize as _resize
+from ..ndarray.ops._image_resize import resize as _resize_hwc
 from .codec import decode_to_numpy
 
 __all__ = [
@@ -122,6 +122,13 @@ def _get_interp_method(interp: int, sizes: tuple = ()) -> int:
     return interp
 
 
+def resize_array(img: np.ndarray, w: int, h: int, interp: int) -> np.ndarray:
+    """An ``(H, W)`` or ``(H, W, C)`` array resized to width ``w`` and height ``h`` by the kernel of
+    ``nd.image.resize`` (OpenCV's rules; ``interp`` 0..4)."""
+    hwc = img if img.ndim == 3 else img[:, :, None]
+    return _resize_hwc(hwc, h, w, interp).reshape((h, w) + img.shape[2:])
+
+
 def imresize(src, w: int, h: int, interp: int = 1, out: NDArray | None = None) -> NDArray:
     """Resize an ``(H, W, C)`` image to width ``w`` and height ``h``.
 
@@ -140,7 +147,7 @@ def imresize(src, w: int, h: int, interp: int = 1, out: NDArray | None = None) -
     if w <= 0 or h <= 0:
         raise MXNetError(f"imresize: the target size must be positive, got w={w}, h={h}")
     interp = _get_interp_method(int(interp), (arr.shape[0], arr.shape[1], h, w))
-    return _finish(_resize.resize(arr, w, h, interp), out)
+    return _finish(resize_array(arr, w, h, interp), out)
 
 
 def scale_down(src_size: tuple, size: tuple) -> tuple:
@@ -187,7 +194,7 @@ def fixed_crop(src, x0: int, y0: int, w: int, h: int, size: tuple | None = None,
     arr = _to_np(src)[y0 : y0 + h, x0 : x0 + w]
     if size is not None and (w, h) != tuple(size):
         sizes = (h, w, size[1], size[0])
-        return _finish(_resize.resize(arr, size[0], size[1], _get_interp_method(interp, sizes)), None)
+        return _finish(resize_array(arr, size[0], size[1], _get_interp_method(interp, sizes)), None)
     return _to_nd(np.array(arr))  # a copy, never a view of the caller's array
 
 

@@ -22,7 +22,7 @@ import numpy as np
 from .. import recordio
 from ..base import MXNetError
 from ..image.codec import decode_to_numpy
-from ..image.resize import resize as _resize
+from ..image.image import resize_array as _resize
 from ..ndarray import array
 from .io import DataBatch, DataDesc, DataIter
 

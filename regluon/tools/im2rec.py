@@ -114,7 +114,7 @@ def read_list(path_in: str):
 
 def _load(args, fullpath: str):
     from ..image.codec import decode_to_numpy
-    from ..image.resize import resize
+    from ..image.image import resize_array as resize
 
     with open(fullpath, "rb") as f:
         data = f.read()

@@ -16,6 +16,7 @@ import numpy as np
 import torch
 import torch.utils.data
 
+from ... import ndarray as nd
 from ...context import Context
 from ...ndarray import NDArray
 
@@ -47,6 +48,18 @@ def box(obj):
     if isinstance(obj, dict):
         return {k: box(v) for k, v in obj.items()}
     return obj
+
+
+def stack_shared(arrays: list) -> NDArray:
+    """``nd.stack(*arrays)`` written straight into a new shared-memory block (``cpu_shared(0)``),
+    which torch's pickler then hands to the parent process without copying it again."""
+    tensors = [a._tensor.detach() for a in arrays]
+    first = tensors[0]
+    if first.device.type != "cpu" or any(t.shape != first.shape or t.dtype != first.dtype for t in tensors):
+        return nd.stack(*arrays)  # let stack report mismatched samples (or keep a GPU batch)
+    storage = first.untyped_storage()._new_shared(len(tensors) * first.numel() * first.element_size())
+    out = torch.empty(0, dtype=first.dtype).set_(storage).view(len(tensors), *first.shape)
+    return NDArray._wrap(torch.stack(tensors, out=out), _SHARED)
 
 
 def unbox(obj, pin_ctx: Context | None = None):

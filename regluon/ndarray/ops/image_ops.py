@@ -8,9 +8,6 @@ generator (``mx.random.seed``).
 
 from __future__ import annotations
 
-import functools
-import math
-
 import numpy as np
 import torch
 import torch.nn.functional as tF
@@ -18,6 +15,7 @@ import torch.nn.functional as tF
 from ...base import MXNetError, shape_str
 from ..params import Bool, Float, FloatTuple, Int, Param, Shape
 from ..register import OpDef, Sample, register
+from . import _image_resize
 
 _GOLDEN = "checked against MXNet 1.9.1 in tests/test_transforms.py (tests/golden/data/transforms.npz)"
 _GRAY = (0.299, 0.587, 0.114)
@@ -39,13 +37,11 @@ def _check_image(op: str, x: torch.Tensor) -> None:
         )
 
 
-def _cast_like(y: torch.Tensor, like: torch.Tensor, rounding: str = "trunc") -> torch.Tensor:
-    """``y`` (float) back to ``like``'s dtype: integer images are clamped to 0..255 and truncated
-    (``rounding='trunc'``) or rounded to the nearest (``'round'``)."""
+def _cast_like(y: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """``y`` (float) back to ``like``'s dtype: integer images are truncated and clamped to 0..255."""
     if like.dtype.is_floating_point:
         return y.to(like.dtype)
-    y = y.round() if rounding == "round" else y.trunc()
-    return y.clamp(0, 255).to(like.dtype)
+    return y.trunc().clamp(0, 255).to(like.dtype)
 
 
 def _float(x: torch.Tensor) -> torch.Tensor:
@@ -57,84 +53,10 @@ def _uniform(low: float, high: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------- resize
-def _resize_weights(n_in: int, n_out: int, interp: int) -> torch.Tensor:
-    """(n_out, n_in) interpolation matrix along one axis, OpenCV's conventions (pixel centres at
-    +0.5, edge pixels repeated): INTER_AREA (3) and INTER_LANCZOS4 (4)."""
-    scale = n_in / n_out
-    w = np.zeros((n_out, n_in), dtype=np.float64)
-    if interp == 3 and scale >= 1:  # area: each output pixel averages the input span it covers
-        for o in range(n_out):
-            lo, hi = o * scale, (o + 1) * scale
-            for i in range(int(math.floor(lo)), min(n_in, int(math.ceil(hi)))):
-                w[o, i] = (min(hi, i + 1) - max(lo, i)) / scale
-    elif interp == 3:  # area upscaling: linear with OpenCV's snapped fractions
-        for o in range(n_out):
-            s = int(math.floor(o * scale))
-            f = (o + 1) - (s + 1) / scale
-            f = 0.0 if f <= 0 else f - math.floor(f)
-            w[o, min(max(s, 0), n_in - 1)] += 1 - f
-            w[o, min(max(s + 1, 0), n_in - 1)] += f
-    else:  # Lanczos, 8 taps
-        for o in range(n_out):
-            src = (o + 0.5) * scale - 0.5
-            s = int(math.floor(src))
-            f = src - s
-            taps = np.arange(-3, 5)
-            t = taps - f
-            k = np.where(np.abs(t) < 1e-12, 1.0, np.sinc(t) * np.sinc(t / 4))
-            k /= k.sum()
-            for tap, kk in zip(taps, k):
-                w[o, min(max(s + tap, 0), n_in - 1)] += kk
-    return torch.from_numpy(w)
-
-
-@functools.lru_cache(maxsize=256)
-def _linear_taps(n_in: int, n_out: int, clamp: bool) -> tuple[torch.Tensor, ...]:
-    """Source indices and 11-bit fixed-point weights of OpenCV's bilinear resize of 8-bit images
-    along one axis. Positions are computed in float32, as OpenCV does; columns (``clamp``) pin
-    positions outside the image to the edge pixel, rows keep their weights and clamp the index."""
-    scale = 1.0 / (n_out / n_in)  # OpenCV stores the inverse ratio and inverts it again
-    centre = ((np.arange(n_out) + 0.5) * scale - 0.5).astype(np.float32)
-    base = np.floor(centre).astype(np.int64)
-    frac = (centre - base).astype(np.float32)
-    if clamp:
-        frac = np.where(base < 0, np.float32(0), frac)
-        base = np.maximum(base, 0)
-        frac = np.where(base >= n_in - 1, np.float32(0), frac)
-        base = np.minimum(base, n_in - 1)
-    w0 = np.rint((np.float32(1) - frac) * np.float32(2048)).astype(np.int32)
-    w1 = np.rint(frac * np.float32(2048)).astype(np.int32)
-    i0, i1 = np.clip(base, 0, n_in - 1), np.clip(base + 1, 0, n_in - 1)
-    return tuple(torch.from_numpy(np.ascontiguousarray(a)) for a in (i0, i1, w0, w1))
-
-
-def _linear_u8(x: torch.Tensor, h: int, w: int) -> torch.Tensor:
-    """Bilinear resize of uint8 HWC / NHWC images with OpenCV's integer arithmetic (bit-exact with
-    MXNet's resize): rows of 11-bit weighted sums, then a vertical pass in 16-bit fixed point.
-    Works on (C, W, H) and then (C, H, w) copies, so that every gather moves whole rows."""
-    c0, c1, a0, a1 = _linear_taps(x.shape[-2], w, True)
-    r0, r1, b0, b1 = _linear_taps(x.shape[-3], h, False)
-    cols = x.movedim(-1, -3).transpose(-1, -2).contiguous().to(torch.int32)
-    rows = cols.index_select(-2, c0).mul_(a0[:, None])
-    rows.add_(cols.index_select(-2, c1).mul_(a1[:, None])).bitwise_right_shift_(4)
-    rows = rows.transpose(-1, -2).contiguous()
-    out = rows.index_select(-2, r0).mul_(b0[:, None]).bitwise_right_shift_(16)
-    out.add_(rows.index_select(-2, r1).mul_(b1[:, None]).bitwise_right_shift_(16))
-    return out.add_(2).bitwise_right_shift_(2).clamp_(0, 255).to(torch.uint8).movedim(-3, -1)
-
-
 def _resized(x: torch.Tensor, h: int, w: int, interp: int) -> torch.Tensor:
-    """HWC / NHWC float image resized to (h, w)."""
-    if interp in (3, 4):
-        wh = _resize_weights(x.shape[-3], h, interp).to(x.dtype)
-        ww = _resize_weights(x.shape[-2], w, interp).to(x.dtype)
-        return torch.einsum("oh,...hwc,pw->...opc", wh, x, ww)
-    batched = x.dim() == 4
-    nchw = (x if batched else x.unsqueeze(0)).permute(0, 3, 1, 2)
-    mode = {0: "nearest", 1: "bilinear", 2: "bicubic"}[interp]
-    kw = {} if mode == "nearest" else {"align_corners": False}
-    y = tF.interpolate(nchw, size=(h, w), mode=mode, **kw).permute(0, 2, 3, 1)
-    return y if batched else y[0]
+    """HWC / NHWC images resized on the host by the one OpenCV-rule kernel (_image_resize.py)."""
+    out = torch.from_numpy(_image_resize.resize(x.detach().cpu().numpy(), h, w, interp))
+    return out if x.device.type == "cpu" else out.to(x.device)
 
 
 def _target_size(op: str, shape, size, keep_ratio: bool) -> tuple[int, int]:
@@ -160,9 +82,7 @@ def _resize(data, size, keep_ratio, interp):
     h, w = _target_size("image.resize", data.shape, size, keep_ratio)
     if h <= 0 or w <= 0:
         raise MXNetError(f"image.resize: the output size must be positive, got height {h} and width {w}")
-    if interp == 1 and data.dtype == torch.uint8:
-        return _linear_u8(data, h, w)
-    return _cast_like(_resized(_float(data), h, w, interp), data, "round")
+    return _resized(data, h, w, interp)
 
 
 def _nearest_ref(x, size, keep_ratio=False, interp=1):

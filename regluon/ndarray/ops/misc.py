@@ -359,12 +359,11 @@ register(
 
 
 def _to_tensor(data):
-    x = data.to(torch.float32) / 255.0
-    if x.dim() == 3:
-        return x.permute(2, 0, 1).contiguous()
-    if x.dim() == 4:
-        return x.permute(0, 3, 1, 2).contiguous()
-    raise MXNetError(f"image.to_tensor: expects (H, W, C) or (N, H, W, C), got {shape_str(data.shape)}")
+    if data.dim() not in (3, 4):
+        raise MXNetError(f"image.to_tensor: expects (H, W, C) or (N, H, W, C), got {shape_str(data.shape)}")
+    chw = data.movedim(-1, -3)
+    out = torch.empty(chw.shape, dtype=torch.float32, device=data.device)
+    return out.copy_(chw).div_(255.0)  # two passes: convert while transposing, then scale
 
 
 register(
@@ -387,7 +386,7 @@ def _normalize(data, mean, std):
     c = data.shape[-3]
     m = torch.tensor(mean if len(mean) > 1 else mean * c, dtype=data.dtype, device=data.device)
     s = torch.tensor(std if len(std) > 1 else std * c, dtype=data.dtype, device=data.device)
-    return (data - m.reshape(-1, 1, 1)) / s.reshape(-1, 1, 1)
+    return (data - m.reshape(-1, 1, 1)).div_(s.reshape(-1, 1, 1))
 
 
 register(

@@ -1,0 +1,208 @@
+"""Image resampling with OpenCV's rules (MXNet's ``image.resize`` and ``mx.image.imresize``).
+
+One implementation for every interpolation, on host NumPy arrays of shape ``(..., H, W, C)``:
+``image.resize`` (and through it ``mx.image``, the transforms and the record iterators) calls
+:func:`resize`. MXNet hands its interpolation code to OpenCV unchanged: 0 nearest, 1 bilinear,
+2 bicubic, 3 area, 4 Lanczos (8 taps).
+
+- uint8 bilinear (the hot path of every augmentation pipeline) follows OpenCV's fixed-point
+  arithmetic step by step and gives MXNet's pixels exactly: each row is resampled with 11-bit
+  integer weights, then rows are blended as OpenCV's vector code does, ``(w * (row >> 4)) >> 16``
+  per term, ``(sum + 2) >> 2``.
+- nearest picks ``floor(i * scale)`` and is exact for any dtype.
+- everything else is separable: per axis, each output sample is a weighted sum of a few input
+  samples (taps outside the image clamped to the edge, OpenCV's replicated border), computed in
+  float32 (float64 for float64 images); integer images are rounded back. OpenCV computes
+  bicubic, area and Lanczos of uint8 images in fixed point, so those pixels may differ from
+  MXNet's by 1; float results agree to float32 rounding (the tests state the bounds).
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+
+def _scale(n_in: int, n_out: int) -> float:
+    # OpenCV stores the inverse ratio and inverts it again; the rounding matters for floor()
+    return 1.0 / (n_out / n_in)
+
+
+# ---------------------------------------------------------------------- uint8 bilinear, fixed point
+@functools.lru_cache(maxsize=1024)
+def _fixed_taps(n_in: int, n_out: int, clamp: bool, channels: int) -> tuple[np.ndarray, ...]:
+    """Two source indices and two 11-bit weights per output sample along one axis.
+
+    Positions are computed in float32, as OpenCV does. Columns (``clamp``) pin positions outside
+    the image to the edge pixel; rows keep their weights and clamp the index. With ``channels``,
+    the taps address a flattened ``W * channels`` row (each column's taps repeated per channel).
+    """
+    centre = ((np.arange(n_out) + 0.5) * _scale(n_in, n_out) - 0.5).astype(np.float32)
+    base = np.floor(centre).astype(np.int64)
+    frac = (centre - base).astype(np.float32)
+    if clamp:
+        frac = np.where(base < 0, np.float32(0), frac)
+        base = np.maximum(base, 0)
+        frac = np.where(base >= n_in - 1, np.float32(0), frac)
+        base = np.minimum(base, n_in - 1)
+    w0 = np.rint((np.float32(1) - frac) * np.float32(2048)).astype(np.int32)
+    w1 = np.rint(frac * np.float32(2048)).astype(np.int32)
+    i0, i1 = np.clip(base, 0, n_in - 1), np.clip(base + 1, 0, n_in - 1)
+    if channels:
+        lanes = np.arange(channels)
+        i0, i1 = (i0[:, None] * channels + lanes).ravel(), (i1[:, None] * channels + lanes).ravel()
+        w0, w1 = np.repeat(w0, channels), np.repeat(w1, channels)
+    else:
+        w0, w1 = w0[:, None], w1[:, None]
+    return i0, i1, w0, w1
+
+
+@functools.lru_cache(maxsize=1024)
+def _rows_used(n_in: int, n_out: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
+    """The source rows the vertical pass reads (None: all of them) and its taps renumbered."""
+    r0, r1, _, _ = _fixed_taps(n_in, n_out, False, 0)
+    used = np.unique(np.concatenate([r0, r1]))
+    if len(used) == n_in:
+        return None, r0, r1
+    return used, np.searchsorted(used, r0), np.searchsorted(used, r1)
+
+
+def _linear_u8(x: np.ndarray, h: int, w: int) -> np.ndarray:
+    """OpenCV's bilinear resize of uint8 ``(..., H, W, C)`` images, bit for bit."""
+    *lead, src_h, src_w, chans = x.shape
+    rows, r0, r1 = _rows_used(src_h, h)
+    c0, c1, a0, a1 = _fixed_taps(src_w, w, True, chans)
+    _, _, b0, b1 = _fixed_taps(src_h, h, False, 0)
+    flat = x.reshape(*lead, src_h, src_w * chans)
+    if rows is not None:  # shrinking: resample only the rows the vertical pass reads
+        flat = flat[..., rows, :]
+    horiz = flat[..., c0] * a0  # uint8 * int32 taps: int32 sums of at most 255 * 2048
+    horiz += flat[..., c1] * a1
+    horiz >>= 4
+    out = horiz[..., r0, :]
+    out *= b0
+    out >>= 16
+    lower = horiz[..., r1, :]
+    lower *= b1
+    lower >>= 16
+    out += lower
+    out += 2
+    out >>= 2  # at most 255: the weights of each axis sum to 2048 (2049 after float rounding)
+    return out.astype(np.uint8).reshape(*lead, h, w, chans)
+
+
+# ----------------------------------------------------------------------------- separable taps
+def _cubic(x: np.ndarray, a: float = -0.75) -> np.ndarray:
+    x = np.abs(x)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+    return np.where(x <= 1, near, np.where(x < 2, far, 0.0))
+
+
+def _lanczos4(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        w = 16.0 * np.sin(np.pi * x) * np.sin(np.pi * x / 4) / (np.pi * np.pi * x * x)
+    w = np.where(np.abs(x) < 1e-12, 1.0, w)
+    return np.where(np.abs(x) < 4, w, 0.0)
+
+
+def _kernel_weights(n_in: int, n_out: int, kernel, radius: int) -> np.ndarray:
+    centre = (np.arange(n_out) + 0.5) * _scale(n_in, n_out) - 0.5
+    base = np.floor(centre).astype(np.int64)
+    frac = centre - base
+    weights = np.zeros((n_out, n_in), dtype=np.float64)
+    rows = np.arange(n_out)
+    offsets = range(1 - radius, radius + 1)
+    w = np.stack([kernel(frac - k) for k in offsets], axis=1)
+    w /= w.sum(axis=1, keepdims=True)
+    for j, k in enumerate(offsets):
+        np.add.at(weights, (rows, np.clip(base + k, 0, n_in - 1)), w[:, j])
+    return weights
+
+
+def _blend_weights(n_out: int, n_in: int, base: np.ndarray, frac: np.ndarray) -> np.ndarray:
+    """Two-tap weights ``1 - frac`` at ``base`` and ``frac`` at ``base + 1``, clamped to the edge."""
+    frac = np.where(base >= n_in - 1, 0.0, frac)
+    base = np.minimum(base, n_in - 1)
+    weights = np.zeros((n_out, n_in), dtype=np.float64)
+    rows = np.arange(n_out)
+    np.add.at(weights, (rows, base), 1 - frac)
+    np.add.at(weights, (rows, np.minimum(base + 1, n_in - 1)), frac)
+    return weights
+
+
+def _linear_weights(n_in: int, n_out: int) -> np.ndarray:
+    centre = (np.arange(n_out) + 0.5) * _scale(n_in, n_out) - 0.5
+    base = np.floor(centre)
+    frac = np.where(base < 0, 0.0, centre - base)  # left of the first pixel copies it
+    return _blend_weights(n_out, n_in, np.maximum(base, 0).astype(np.int64), frac)
+
+
+def _area_weights(n_in: int, n_out: int, blend: bool) -> np.ndarray:
+    scale = _scale(n_in, n_out)
+    if blend:  # not shrinking on both axes: OpenCV's area rule becomes a clipped linear blend
+        dx = np.arange(n_out)
+        sx = np.floor(dx * scale)
+        fx = (dx + 1) - (sx + 1) * (n_out / n_in)
+        fx = np.where(fx <= 0, 0.0, fx - np.floor(fx))
+        return _blend_weights(n_out, n_in, sx.astype(np.int64), fx)
+    # shrinking: each output pixel averages the input area it covers (fractional at the edges)
+    lo = np.arange(n_out) * scale
+    hi = lo + scale
+    edges = np.arange(n_in + 1, dtype=np.float64)
+    overlap = np.minimum(hi[:, None], edges[None, 1:]) - np.maximum(lo[:, None], edges[None, :-1])
+    return np.clip(overlap, 0, None) / scale
+
+
+@functools.lru_cache(maxsize=512)
+def _taps(n_in: int, n_out: int, interp: int, blend: bool) -> tuple[np.ndarray, np.ndarray]:
+    """For each output sample, K source indices and their float64 weights (K: the widest row)."""
+    if interp == 1:
+        dense = _linear_weights(n_in, n_out)
+    elif interp == 2:
+        dense = _kernel_weights(n_in, n_out, _cubic, 2)
+    elif interp == 3:
+        dense = _area_weights(n_in, n_out, blend)
+    else:
+        dense = _kernel_weights(n_in, n_out, _lanczos4, 4)
+    k = max(int((dense != 0).sum(axis=1).max()), 1)
+    order = np.argsort(dense == 0, axis=1, kind="stable")[:, :k]  # nonzero columns first
+    return order, np.take_along_axis(dense, order, axis=1)
+
+
+def _resample(x: np.ndarray, axis: int, n_out: int, interp: int, blend: bool) -> np.ndarray:
+    """``out[i] = sum_k weight[i, k] * x[index[i, k]]`` along ``axis`` (negative) of float ``x``."""
+    index, weight = _taps(x.shape[axis], n_out, interp, blend)
+    weight = weight.astype(x.dtype).reshape((n_out, -1) + (1,) * (-axis - 1))
+    out = np.take(x, index[:, 0], axis=axis) * weight[:, 0]
+    for k in range(1, index.shape[1]):
+        out += np.take(x, index[:, k], axis=axis) * weight[:, k]
+    return out
+
+
+def _nearest(x: np.ndarray, h: int, w: int) -> np.ndarray:
+    src_h, src_w = x.shape[-3], x.shape[-2]
+    ys = np.minimum(np.floor(np.arange(h) * _scale(src_h, h)).astype(np.int64), src_h - 1)
+    xs = np.minimum(np.floor(np.arange(w) * _scale(src_w, w)).astype(np.int64), src_w - 1)
+    return np.take(np.take(x, ys, axis=-3), xs, axis=-2)
+
+
+def resize(x: np.ndarray, h: int, w: int, interp: int) -> np.ndarray:
+    """``(..., H, W, C)`` images resized to ``(..., h, w, C)`` with OpenCV's rules for ``interp``
+    (0 nearest, 1 bilinear, 2 bicubic, 3 area, 4 Lanczos); a new array of ``x``'s dtype."""
+    if interp == 0:
+        return _nearest(x, h, w)
+    if interp == 1 and x.dtype == np.uint8:
+        return _linear_u8(x, h, w)
+    src_h, src_w = x.shape[-3], x.shape[-2]
+    if (src_h, src_w) == (h, w):
+        return x.copy()
+    blend = interp == 3 and not (h <= src_h and w <= src_w)
+    work = x.astype(np.float64 if x.dtype == np.float64 else np.float32)
+    out = _resample(_resample(work, -3, h, interp, blend), -2, w, interp, blend)
+    if np.issubdtype(x.dtype, np.integer):
+        info = np.iinfo(x.dtype)
+        out = np.clip(np.rint(out), info.min, info.max)
+    return out.astype(x.dtype, copy=False)
