@@ -160,3 +160,70 @@ def test_unary_math_keeps_integer_dtype():
     assert nd.sqrt(x).asnumpy().tolist() == [low, low, 0, 1, 1, 2]
     assert x.exp().asnumpy().tolist() == [0, 0, 1, 2, 7, 148]
     assert nd.gamma(nd.array([13, 6], dtype="int64")).asnumpy().tolist() == [479001600, 120]  # exact
+
+
+# ---------------------------------------------------------------------------------- contrib functions
+def test_hawkesll_loglik_gradient_is_its_derivative():
+    # the table checks lda/alpha/beta gradients against MXNet for heads on both outputs; here the
+    # log likelihood alone against central differences of the NumPy reference
+    from regluon.ndarray.ops.contrib_misc import _hawkes_inputs, _hawkesll_ref
+
+    inputs = [
+        x.astype(np.float64) if x.dtype == np.float32 else x for x in _hawkes_inputs(3, 2, 4, 0, [1, 4, 2])
+    ]
+    arrays = [nd.array(x, dtype=x.dtype) for x in inputs]
+    for a in arrays[:3]:
+        a.attach_grad()
+    with autograd.record():
+        ll, _ = nd.contrib.hawkesll(*arrays)
+    ll.backward()
+    for k in range(3):
+        x = inputs[k]
+        want = np.zeros_like(x)
+        for idx in np.ndindex(x.shape):
+            old = x[idx]
+            x[idx] = old + 1e-6
+            hi = _hawkesll_ref(*inputs)[0].sum()
+            x[idx] = old - 1e-6
+            lo = _hawkesll_ref(*inputs)[0].sum()
+            x[idx] = old
+            want[idx] = (hi - lo) / 2e-6
+        np.testing.assert_allclose(arrays[k].grad.asnumpy(), want, rtol=1e-5, atol=1e-7)
+
+
+def test_rand_zipfian_samples_and_expected_counts():
+    mx.random.seed(5)
+    samples, exp_true, exp_sampled = nd.contrib.rand_zipfian(nd.array([0, 3]), 20000, 50)
+    mx.random.seed(5)
+    again = nd.contrib.rand_zipfian(nd.array([0, 3]), 20000, 50)[0]
+    assert samples.dtype == np.int64 and (samples.asnumpy() == again.asnumpy()).all()
+    s = samples.asnumpy()
+    assert s.min() >= 0 and s.max() < 50
+    prob = np.log((np.arange(50) + 2.0) / (np.arange(50) + 1.0)) / np.log(51)
+    freq = np.bincount(s, minlength=50) / len(s)
+    np.testing.assert_allclose(freq[:5], prob[:5], atol=0.01)  # class 0 has ~0.176, class 4 ~0.046
+    np.testing.assert_allclose(exp_true.asnumpy(), prob[[0, 3]] * 20000, rtol=1e-12)
+    np.testing.assert_allclose(exp_sampled.asnumpy(), prob[s] * 20000, rtol=1e-12)
+
+
+def test_contrib_uniform_is_random_uniform():
+    mx.random.seed(3)
+    a = nd.contrib.uniform(-1, 1, shape=(4,))
+    mx.random.seed(3)
+    b = nd.random.uniform(-1, 1, shape=(4,))
+    assert (a.asnumpy() == b.asnumpy()).all() and a.asnumpy().min() >= -1
+
+
+def test_allclose_gives_a_0d_uint8_flag():
+    r = nd.contrib.allclose(nd.array([1.0, np.nan]), nd.array([1.0 + 1e-7, np.nan]))
+    assert r.shape == () and r.dtype == np.uint8 and int(r.asnumpy()) == 1  # oracle: NaNs equal by default
+
+
+def test_fft_layout_and_unnormalised_inverse():
+    # MXNet 1.9.1's CPU build refuses these ("only available for GPU"): NumPy gives the expected values
+    x = np.random.RandomState(0).rand(2, 3, 4, 5).astype(np.float32)
+    out = nd.contrib.fft(nd.array(x)).asnumpy()
+    spec = np.fft.fft(x, axis=-1)
+    np.testing.assert_allclose(out[..., 0::2], spec.real, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out[..., 1::2], spec.imag, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(nd.contrib.ifft(nd.array(out)).asnumpy(), 5 * x, rtol=1e-5, atol=1e-5)

@@ -3,6 +3,7 @@
 from . import (
     adaptive_optimizer_ops,
     attention,
+    contrib_misc,
     contrib_norm,
     conv,
     correlation,
@@ -45,6 +46,7 @@ from . import (
 __all__ = [
     "adaptive_optimizer_ops",
     "attention",
+    "contrib_misc",
     "contrib_norm",
     "conv",
     "deformable",
