@@ -251,6 +251,16 @@ register(
                 {"kernel": (3, 3), "num_filter": 4},
                 r"DeformableConvolution: offset has shape \(1, 18, 2, 2\) .* needs \(1, 18, 3, 3\)",
             ),
+            (
+                (rand(1, 3, 5, 5), _offsets(1, 1, 9, 3, 3, 1), rand(4, 2, 3, 3)),
+                {"kernel": (3, 3), "num_filter": 4, "no_bias": True},
+                r"DeformableConvolution: weight has shape \(4, 2, 3, 3\) .* needs \(4, 3, 3, 3\)",
+            ),
+            (
+                (rand(1, 3, 5, 5), _offsets(1, 2, 9, 3, 3, 1), rand(4, 3, 3, 3)),
+                {"kernel": (3, 3), "num_filter": 4, "no_bias": True, "num_deformable_group": 2},
+                r"DeformableConvolution: data \(1, 3, 5, 5\) has 3 channels .* num_deformable_group=2",
+            ),
         ],
         doc="Convolution whose kernel taps are shifted by learned offsets (Deformable ConvNets v1). offset "
         "(N, 2 * num_deformable_group * kh * kw, Ho, Wo) holds a (dy, dx) pair per group, tap and output "
