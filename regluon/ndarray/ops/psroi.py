@@ -93,6 +93,13 @@ register(
             Param("group_size", Int(), 0, "Side of the channel grid (0: pooled_size)."),
         ),
         aliases=("contrib.PSROIPooling", "PSROIPooling"),
+        errors=lambda: [
+            (
+                (rand(1, 8, 6, 6), rand(2, 4)),
+                {"spatial_scale": 1.0, "output_dim": 2, "pooled_size": 2},
+                r"PSROIPooling: .* got data \(1, 8, 6, 6\) and rois \(2, 4\)",
+            )
+        ],
         samples=lambda: [
             Sample((rand(2, 18, 8, 8), _ROIS), {"spatial_scale": 1.0, "output_dim": 2, "pooled_size": 3}),
             Sample(
@@ -238,6 +245,13 @@ register(
             Param("no_trans", Bool(), False, "Ignore trans (plain position-sensitive pooling)."),
         ),
         aliases=("contrib.DeformablePSROIPooling", "DeformablePSROIPooling"),
+        errors=lambda: [
+            (
+                (rand(1, 8, 6, 6), rand(2, 4)),
+                {"spatial_scale": 1.0, "output_dim": 2, "pooled_size": 2, "group_size": 2, "no_trans": True},
+                r"DeformablePSROIPooling: .* got data \(1, 8, 6, 6\) and rois \(2, 4\)",
+            )
+        ],
         samples=_dpsroi_samples,
         doc="Deformable R-FCN pooling. Each bin of a region (rounded, scaled, shifted by half a pixel) is "
         "moved by trans_std * trans * (region width, height), where trans (R, 2 * classes, part_size, "
