@@ -67,24 +67,44 @@ def _decode(anchors, d, iou_loss: bool):
     )
 
 
-def _nms(boxes, order, threshold: float, limit: int) -> list[int]:
-    """Greedy NMS over ``order`` (indices sorted by score); stops after ``limit`` kept boxes."""
+def _iou(a, b, area_a, area_b):
+    """Pixel IoU (sides counted as x2 - x1 + 1) of every box of ``a`` with every box of ``b``."""
+    iw = torch.minimum(a[:, None, 2], b[None, :, 2]) - torch.maximum(a[:, None, 0], b[None, :, 0]) + 1
+    ih = torch.minimum(a[:, None, 3], b[None, :, 3]) - torch.maximum(a[:, None, 1], b[None, :, 1]) + 1
+    inter = iw.clamp(min=0) * ih.clamp(min=0)
+    return inter / (area_a[:, None] + area_b[None, :] - inter)
+
+
+def _nms(boxes, order, threshold: float, limit: int, block: int = 64) -> list[int]:
+    """Greedy NMS over ``order`` (indices sorted by score); stops after ``limit`` kept boxes.
+
+    Blocked: the boxes of each block of ``block`` candidates are resolved among themselves (a small
+    IoU matrix walked in NumPy), then the block's kept boxes suppress all later candidates at once."""
     b = boxes[order]
     area = (b[:, 2] - b[:, 0] + 1) * (b[:, 3] - b[:, 1] + 1)
-    alive = torch.ones(len(order), dtype=torch.bool, device=b.device)
+    n = len(order)
+    alive = torch.ones(n, dtype=torch.bool, device=b.device)
     keep: list[int] = []
-    i = 0
-    while len(keep) < limit:
-        keep.append(int(order[i]))
-        iw = torch.minimum(b[i, 2], b[:, 2]) - torch.maximum(b[i, 0], b[:, 0]) + 1
-        ih = torch.minimum(b[i, 3], b[:, 3]) - torch.maximum(b[i, 1], b[:, 1]) + 1
-        inter = iw.clamp(min=0) * ih.clamp(min=0)
-        alive &= ~(inter / (area[i] + area - inter) > threshold)
-        alive[: i + 1] = False
-        nxt = torch.nonzero(alive)
-        if len(nxt) == 0:
+    for start in range(0, n, block):
+        stop = min(start + block, n)
+        idx = torch.nonzero(alive[start:stop]).flatten() + start
+        if len(idx) == 0:
+            continue
+        over = (_iou(b[idx], b[idx], area[idx], area[idx]) > threshold).cpu().numpy()
+        gone = np.zeros(len(idx), dtype=bool)
+        local = []
+        for k in range(len(idx)):
+            if not gone[k]:
+                local.append(k)
+                if len(keep) + len(local) == limit:
+                    break
+                gone[k + 1 :] |= over[k, k + 1 :]
+        kept = idx[local]
+        keep.extend(order[kept].tolist())
+        if len(keep) >= limit:
             break
-        i = int(nxt[0])
+        if stop < n:
+            alive[stop:] &= ~(_iou(b[kept], b[stop:], area[kept], area[stop:]) > threshold).any(0)
     return keep
 
 
@@ -190,44 +210,56 @@ _SMALL = {"scales": (1.0, 2.0, 3.0), "ratios": (1.0,), "feature_stride": 8}
 def _samples(batch: int):
     infos = [[80, 90, 1.0], [70, 96, 0.8]][:batch]
     small = [[20, 30, 1.5], [24, 17, 1.0]][:batch]
-    return lambda: [
-        Sample(
-            _inputs(batch, 6, 5, 6, 0, infos),
-            {
-                "rpn_pre_nms_top_n": 50,
-                "rpn_post_nms_top_n": 20,
-                "threshold": 0.5,
-                "rpn_min_size": 4,
-                "scales": (2.0, 4.0),
-            },
-        ),
-        Sample(  # fewer survivors than rpn_post_nms_top_n: the kept boxes repeat
-            _inputs(batch, 3, 3, 4, 1, small),
-            {
-                "rpn_pre_nms_top_n": 20,
-                "rpn_post_nms_top_n": 30,
-                "threshold": 0.3,
-                "rpn_min_size": 8,
-                "output_score": True,
-                **_SMALL,
-            },
-        ),
-        Sample(
-            _inputs(batch, 3, 3, 4, 2, small),
-            {
-                "rpn_pre_nms_top_n": -1,
-                "rpn_post_nms_top_n": 10,
-                "rpn_min_size": 2,
-                "iou_loss": True,
-                "output_score": True,
-                **_SMALL,
-            },
-        ),
-        Sample(  # most boxes under the minimum size (score -1)
-            _inputs(batch, 3, 3, 4, 3, small),
-            {"rpn_post_nms_top_n": 8, "threshold": 0.5, "rpn_min_size": 20, "output_score": True, **_SMALL},
-        ),
-    ]
+    return (
+        lambda: [
+            Sample(
+                _inputs(batch, 6, 5, 6, 0, infos),
+                {
+                    "rpn_pre_nms_top_n": 50,
+                    "rpn_post_nms_top_n": 20,
+                    "threshold": 0.5,
+                    "rpn_min_size": 4,
+                    "scales": (2.0, 4.0),
+                },
+            ),
+            Sample(  # fewer survivors than rpn_post_nms_top_n: the kept boxes repeat
+                _inputs(batch, 3, 3, 4, 1, small),
+                {
+                    "rpn_pre_nms_top_n": 20,
+                    "rpn_post_nms_top_n": 30,
+                    "threshold": 0.3,
+                    "rpn_min_size": 8,
+                    "output_score": True,
+                    **_SMALL,
+                },
+            ),
+            Sample(
+                _inputs(batch, 3, 3, 4, 2, small),
+                {
+                    "rpn_pre_nms_top_n": -1,
+                    "rpn_post_nms_top_n": 10,
+                    "rpn_min_size": 2,
+                    "iou_loss": True,
+                    "output_score": True,
+                    **_SMALL,
+                },
+            ),
+            Sample(  # default anchors and thresholds, several NMS blocks
+                _inputs(batch, 12, 10, 12, 4, [[160, 190, 1.0], [150, 176, 0.6]][:batch]),
+                {"rpn_pre_nms_top_n": 400, "rpn_post_nms_top_n": 100, "output_score": True},
+            ),
+            Sample(  # most boxes under the minimum size (score -1)
+                _inputs(batch, 3, 3, 4, 3, small),
+                {
+                    "rpn_post_nms_top_n": 8,
+                    "threshold": 0.5,
+                    "rpn_min_size": 20,
+                    "output_score": True,
+                    **_SMALL,
+                },
+            ),
+        ]
+    )
 
 
 def _errors(op: str):
