@@ -200,10 +200,12 @@ def test_lstm_state_clip_nan_stops_nan():
     assert np.isfinite(cy).all() and cy.min() >= -0.5 and cy.max() <= 0.5
 
 
-@pytest.mark.parametrize("layers,bidirectional", [(1, False), (2, True)])
-def test_lstm_projection_gradient(layers, bidirectional):
+@pytest.mark.parametrize(
+    "layers,bidirectional,lengths", [(1, False, None), (2, True, None), (2, True, [4, 2])]
+)
+def test_lstm_projection_gradient(layers, bidirectional, lengths):
     xs, params = _make("lstm", 4, 2, 3, 5, layers, bidirectional, proj=2, seed=5)
-    outs = _check_against_reference(xs, params)
+    outs = _check_against_reference(xs, params, lengths=lengths)
     assert outs[1].shape == (layers * (1 + bidirectional), 2, 2) and outs[2].shape[-1] == 5
 
 
@@ -219,22 +221,34 @@ def test_sequence_length_in_the_state_cell_slot():
     assert np.all(a[0].asnumpy()[1:, 1] == 0)
 
 
-def test_dropout_between_layers_in_training_only():
+PATHS = {  # each of the operator's three ways of computing, set up to give the plain result
+    "fused": {},
+    "packed": {"use_sequence_length": True, "sequence_length": nd.array([5, 5, 5, 5])},
+    "step loop": {"lstm_state_clip_min": -100.0, "lstm_state_clip_max": 100.0},
+}
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_dropout_between_layers_in_training_only(path):
     xs, params = _make("lstm", 5, 4, 3, 8, 2, False, seed=7)
     arrays = [nd.array(x) for x in xs]
     plain = nd.RNN(*arrays, **params)
+    params |= PATHS[path]
     predict = nd.RNN(*arrays, p=0.5, **params)
     for u, v in zip(plain, predict):
-        np.testing.assert_array_equal(u.asnumpy(), v.asnumpy())
+        np.testing.assert_allclose(u.asnumpy(), v.asnumpy(), rtol=1e-6, atol=1e-7)
     with autograd.record():
         train = nd.RNN(*arrays, p=0.5, **params)
     assert not np.allclose(train[0].asnumpy(), plain[0].asnumpy())
     np.testing.assert_allclose(train[1].asnumpy()[0], plain[1].asnumpy()[0], rtol=1e-6)  # layer 0 untouched
-    one_layer = _make("gru", 4, 2, 3, 3, 1, False, seed=8)
-    arrays = [nd.array(x) for x in one_layer[0]]
+
+
+def test_no_dropout_with_one_layer():
+    xs, params = _make("gru", 4, 2, 3, 3, 1, False, seed=8)
+    arrays = [nd.array(x) for x in xs]
     with autograd.record():  # nothing between layers to drop
-        a = nd.RNN(*arrays, p=0.9, **one_layer[1])
-    np.testing.assert_allclose(a[0].asnumpy(), nd.RNN(*arrays, **one_layer[1])[0].asnumpy(), rtol=1e-6)
+        a = nd.RNN(*arrays, p=0.9, **params)
+    np.testing.assert_allclose(a[0].asnumpy(), nd.RNN(*arrays, **params)[0].asnumpy(), rtol=1e-6)
 
 
 def test_deferred_parameters_get_their_size_from_data():

@@ -178,10 +178,8 @@ def _rnn(
         out, *states = _lstm_loop(data, weights, hx, lens, num_layers, dirs, p if train else 0.0, clip)
     elif lens is not None:
         out, *states = _packed(data, weights, hx, lens, mode, num_layers, dirs, p, train)
-    elif proj:
-        with (
-            warnings.catch_warnings()
-        ):  # torch notes that oneDNN has no projection kernel: not the user's concern
+    elif proj:  # torch warns that oneDNN has no projection kernel: not the user's concern
+        with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             out, *states = _KERNELS[mode](data, hx, weights, True, num_layers, p, train, bidirectional, False)
     else:
