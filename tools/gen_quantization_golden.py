@@ -1,5 +1,5 @@
 """Golden values of MXNet 1.9.1's quantization operators (CPU build): quantize, quantize_v2, dequantize,
-requantize, for random data and for the rounding (exact halves) and saturation edges.
+requantize, calibrate_entropy, for random data and for the rounding (exact halves) and saturation edges.
 
 Run under the oracle venv: ``.venv-oracle/bin/python tools/gen_quantization_golden.py``. Writes
 tests/golden/quantization_golden.npz: per case ``<key>/in<k>`` inputs and ``<key>/out<j>`` outputs (or
@@ -77,6 +77,16 @@ for params in (
 ):
     CASES.append(("requantize", (INT32, f32(-1.0), f32(1.0)), params))
     CASES.append(("requantize", (SMALL, f32(-3.0), f32(2.0)), params))
+for seed, (bins, rng_, n_q) in enumerate(
+    ((2001, 4.0, 255), (2001, 4.0, 127), (801, 3.0, 63), (3001, 6.0, 255))
+):
+    sample = np.random.RandomState(seed).normal(0, 1, 5000) * (1 + seed)
+    if seed == 2:
+        sample = np.abs(sample)  # one-sided: half of the histogram empty
+    hist, edges = np.histogram(sample, bins=bins, range=(-rng_ * (1 + seed), rng_ * (1 + seed)))
+    CASES.append(
+        ("calibrate_entropy", (hist.astype("float32"), edges.astype("float32")), {"num_quantized_bins": n_q})
+    )
 
 
 def main():

@@ -1,4 +1,5 @@
-"""Quantization operators of ``nd.contrib``: ``quantize``, ``quantize_v2``, ``dequantize``, ``requantize``.
+"""Quantization operators of ``nd.contrib``: ``quantize``, ``quantize_v2``, ``dequantize``, ``requantize``,
+``calibrate_entropy`` (at the end of the file).
 
 The rules are those of MXNet 1.9.1's CPU build (its oneDNN kernels), worked out on it
 (tests/golden/quantization_golden.npz): a float32 value ``x`` becomes ``rint(x * scale)`` (rounding
@@ -24,7 +25,7 @@ import numpy as np
 import torch
 
 from ...base import MXNetError
-from ..params import Enum, Float, Optional, Param
+from ..params import Enum, Float, Int, Optional, Param
 from ..register import OpDef, Sample, register
 from ._common import rand
 
@@ -248,5 +249,100 @@ register(
         no_golden=_NO_GOLDEN,
         doc="Requantize int32 data (with the float range it stands for) into int8/uint8, with a calibrated "
         "range or the data's own: returns ``(quantized, min_range, max_range)``.",
+    )
+)
+
+
+# ------------------------------------------------------------------------------ calibrate_entropy
+
+
+def _smooth(p: np.ndarray, eps: float = 0.0001) -> np.ndarray | None:
+    """Move a little mass onto the empty bins so that the KL divergence is finite (None: all empty)."""
+    zeros = p == 0
+    n_zero = int(zeros.sum())
+    n_nonzero = p.size - n_zero
+    if n_nonzero == 0:
+        return None
+    out = p.astype(np.float32)
+    out += np.float32(eps) * zeros - np.float32(eps * n_zero / n_nonzero) * ~zeros
+    return out
+
+
+def _kl(p: np.ndarray, q: np.ndarray) -> float:
+    """KL(p || q) of the normalised distributions, summed in float32 one term after another as MXNet does
+    (``cumsum`` keeps that order)."""
+    f32 = np.float32
+    pn = (p / np.cumsum(p, dtype=f32)[-1]).astype(f32)
+    qn = (q / np.cumsum(q, dtype=f32)[-1]).astype(f32)
+    terms = np.zeros_like(pn)
+    nz = pn > 0
+    terms[nz] = pn[nz] * np.log(pn[nz] / qn[nz])
+    return float(np.cumsum(terms, dtype=f32)[-1])
+
+
+def _quantized_copy(sliced: np.ndarray, n_q: int) -> np.ndarray:
+    """``sliced`` merged into ``n_q`` bins (the last one takes the remainder), each merged bin's mass
+    spread evenly back over the positions where ``sliced`` is nonzero."""
+    starts = np.arange(n_q) * (len(sliced) // n_q)
+    sums = np.add.reduceat(sliced.astype(np.float64), starts)
+    norms = np.add.reduceat((sliced != 0).astype(np.int64), starts)
+    per = np.divide(sums, norms, out=np.zeros_like(sums), where=norms != 0)
+    return np.repeat(per, np.diff(np.append(starts, len(sliced)))).astype(np.float32)
+
+
+def _calibrate_entropy(hist, hist_edges, num_quantized_bins):
+    h = hist.detach().cpu().numpy().astype(np.float32)
+    edges = hist_edges.detach().cpu().numpy().astype(np.float32)
+    if h.ndim != 1 or edges.shape != (h.size + 1,):
+        raise MXNetError(
+            f"contrib.calibrate_entropy: hist must be 1-D and hist_edges one longer, got {h.shape} and {edges.shape}"
+        )
+    zero = h.size // 2
+    half = num_quantized_bins // 2
+    best = (np.inf, 0.0)
+    for i in range(half, zero + 1):
+        start, stop = zero - i, zero + i + 1
+        p = h[start:stop].copy()
+        p[0] += h[:start].sum()
+        p[-1] += h[stop:].sum()
+        sliced = h[start:stop].copy()
+        sliced[0] = 0  # MXNet counts the first bin of the window with the left outliers only
+        q = _quantized_copy(sliced, num_quantized_bins)
+        q[p == 0] = 0
+        ps, qs = _smooth(p), _smooth(q)
+        div = np.inf if ps is None or qs is None else _kl(ps, qs)
+        if div < best[0]:
+            best = (div, float(edges[stop]))
+    div, threshold = best
+    dev = hist.device
+    return (
+        torch.tensor([threshold], dtype=torch.float32, device=dev),
+        torch.tensor([div], dtype=torch.float32, device=dev),
+    )
+
+
+def _histogram_sample():
+    rng = np.random.RandomState(0)
+    hist, edges = np.histogram(rng.normal(0, 1, 2000), bins=601, range=(-4, 4))
+    return Sample((hist.astype("float32"), edges.astype("float32")), {"num_quantized_bins": 63})
+
+
+register(
+    OpDef(
+        "_contrib_calibrate_entropy",
+        impl=_calibrate_entropy,
+        inputs=("hist", "hist_edges"),
+        params=(Param("num_quantized_bins", Int(), 255, "Number of bins of the quantized distribution."),),
+        aliases=("contrib.calibrate_entropy",),
+        differentiable=False,
+        samples=lambda: [_histogram_sample()],
+        errors=lambda: [
+            ((np.ones(4, "float32"), np.ones(4, "float32")), {}, r"calibrate_entropy: hist must be 1-D"),
+        ],
+        no_golden=_NO_GOLDEN,
+        doc="The clipping threshold that minimises the KL divergence between a histogram (of values symmetric "
+        "around 0) and its quantized copy: returns ``(threshold, divergence)``.\\n\\nExample: ``th, div = "
+        "nd.contrib.calibrate_entropy(nd.array(hist), nd.array(edges))`` with ``hist, edges = "
+        "np.histogram(x, bins=8001, range=(-m, m))``.",
     )
 )
