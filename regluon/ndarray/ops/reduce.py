@@ -58,9 +58,13 @@ def _reducer(name, fn):
     return impl
 
 
-def _reducer_fast(name, fn):
+def _reducer_fast(name, fn, full=None):
     """The op's public function (see ``OpDef.fast``): for a float array, an int axis or none, and bool
-    flags, it runs ``impl``'s steps itself; every other call goes to the generated function."""
+    flags, it runs ``impl``'s steps itself; every other call goes to the generated function.
+
+    ``full(t)``, where given, reduces all axes without listing them: torch builds the same reduction
+    either way (same values, bit for bit), and parses no axes.
+    """
 
     def fast(general):
         ndarray_cls = register_module._NDArray
@@ -77,6 +81,8 @@ def _reducer_fast(name, fn):
                 try:
                     if axis.__class__ is int and exclude is False:
                         r = fn(t, axis, keepdims)  # torch takes the axis as it is; a bad one raises
+                    elif axis is None and exclude is False and keepdims is False and full is not None:
+                        r = full(t) if t.dim() else None
                     elif (axis is None or axis.__class__ is int) and (exclude is False or exclude is True):
                         axes = reduce_axes(name, t.dim(), None if axis is None else (axis,), exclude)
                         if not axes:
@@ -90,7 +96,7 @@ def _reducer_fast(name, fn):
                     if r.dim() != 0:
                         return wrap_result(r, data)
                     if t.dim() != 0 or axis is None or axis >= 0:  # a 0-d array has axis 0 only in MXNet
-                        return wrap_result(r.reshape(1), data)
+                        return wrap_result(r.view(1), data)
             return general(data, axis=axis, keepdims=keepdims, exclude=exclude, out=out, **kwargs)
 
         return reduction
@@ -137,6 +143,8 @@ def _reduce_errors(name: str):
     return lambda: [((rand(2, 3),), {"axis": 2}, rf"{name}: axis 2 is out of range for an array with 2 dim")]
 
 
+#: reductions over all axes that need no axis list (see _reducer_fast)
+_FULL = {"sum": torch.Tensor.sum, "mean": torch.Tensor.mean, "max": torch.amax, "min": torch.amin}
 _REDUCERS = {
     "sum": (torch.Tensor.sum, np.sum, ("sum_axis",), "Sum"),
     "mean": (torch.Tensor.mean, np.mean, (), "Mean"),
@@ -157,7 +165,7 @@ for _name, (_fn, _ref, _aliases, _doc) in _REDUCERS.items():
         OpDef(
             _name,
             impl=_reducer(_name, _fn),
-            fast=_reducer_fast(_name, _fn),
+            fast=_reducer_fast(_name, _fn, _FULL.get(_name)),
             params=_REDUCE_PARAMS,
             aliases=_aliases,
             ref=_np_reducer(_ref),
