@@ -232,6 +232,9 @@ class Trainer:
                 total.copyto(g)
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
+        if len(self._updaters) == 1:
+            self._update_one_context(ignore_stale_grad)
+            return
         once = bool(self._kvstore and self._update_on_kvstore)  # one update, copied to every Context
         updates: list[list] = [[] for _ in self._updaters]
         copies = []
@@ -244,13 +247,7 @@ class Trainer:
             if not ignore_stale_grad:
                 for data in datas:
                     if data._ag is None or not data._ag.fresh:  # data._fresh_grad, read directly
-                        raise StaleGradientError(
-                            f"Gradient of Parameter `{param.name}` on context {data.context} has not been updated "
-                            "by backward since last `step`. This could mean a bug in your model that made it only "
-                            "use a subset of the Parameters (Blocks) for this iteration. If you are intentionally "
-                            "only using a subset, call step with ignore_stale_grad=True to suppress this warning "
-                            "and skip updating of Parameters with stale gradient"
-                        )
+                        raise _stale_error(param, data)
             for k, (upd, data, grad) in enumerate(zip(updates, datas, grads)):
                 info = data._ag
                 if info is None:  # no gradient attached: always stale
@@ -270,6 +267,32 @@ class Trainer:
         for datas in copies:
             for d in datas[1:]:
                 datas[0].copyto(d)
+
+    def _update_one_context(self, ignore_stale_grad: bool) -> None:
+        """``_update`` when every Parameter lives on one Context (one updater, nothing to copy)."""
+        indices, grads, weights = [], [], []
+        for i, param in enumerate(self._params):
+            if param._grad_req == "null":
+                continue
+            datas, grad_list = param._data, param._grad
+            if datas is None or grad_list is None:
+                datas, grad_list = param.list_data(), param.list_grad()  # raises the right error
+            data = datas[0]
+            info = data._ag  # data._fresh_grad, read directly
+            if info is None or not info.fresh:
+                if ignore_stale_grad:
+                    continue
+                raise _stale_error(param, data)
+            if len(datas) > 1 and not ignore_stale_grad:  # copies added after the Trainer started
+                for other in datas[1:]:
+                    if other._ag is None or not other._ag.fresh:
+                        raise _stale_error(param, other)
+            info.fresh = False
+            indices.append(i)
+            grads.append(grad_list[0])
+            weights.append(data)
+        if indices:
+            self._updaters[0](indices, grads, weights)
 
     def save_states(self, fname: str) -> None:
         """Save the optimizer's states and settings to ``fname`` in regluon's pickle-free states
@@ -340,6 +363,16 @@ class Trainer:
             warnings.simplefilter("ignore")
             state = self._optimizer.create_state_multi_precision(i, self._params[i].list_data()[0])
         return [tuple(a.shape) for a in _state_arrays(state)]
+
+
+def _stale_error(param: Parameter, data) -> StaleGradientError:
+    return StaleGradientError(
+        f"Gradient of Parameter `{param.name}` on context {data.context} has not been updated "
+        "by backward since last `step`. This could mean a bug in your model that made it only "
+        "use a subset of the Parameters (Blocks) for this iteration. If you are intentionally "
+        "only using a subset, call step with ignore_stale_grad=True to suppress this warning "
+        "and skip updating of Parameters with stale gradient"
+    )
 
 
 def _structural(name: str) -> str:

@@ -164,7 +164,9 @@ class NDArray:
     @property
     def dtype(self) -> type:
         """The element type as a NumPy type, e.g. ``numpy.float32``."""
-        return dtypes.np_type(self._tensor.dtype)
+        dt = self._tensor.dtype
+        res = _NP_TYPES.get(dt)
+        return res if res is not None else dtypes.np_type(dt)
 
     @property
     def context(self) -> Context:
@@ -455,6 +457,8 @@ def _apply(fn, x: NDArray) -> NDArray:
     return NDArray._wrap(fn(t), x._ctx)
 
 
+#: torch dtype -> the NumPy scalar type ``NDArray.dtype`` reports
+_NP_TYPES = {td: dtypes.np_type(td) for td in dtypes.TORCH2NP}
 _OPS_CACHE: dict[str, Any] = {}
 _SCALARS = (int, float, np.number, np.bool_)
 

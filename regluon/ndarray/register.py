@@ -247,9 +247,13 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
                 guard = True
                 break
     try:
-        if guard:
-            with torch.no_grad():
+        if guard:  # torch.no_grad(), without its Python context-manager layers
+            was = _is_grad_enabled()
+            _set_grad_enabled(False)
+            try:
                 res = op.impl(*tensors, **params)
+            finally:
+                _set_grad_enabled(was)
         else:
             res = op.impl(*tensors, **params)
     except MXNetError:
@@ -321,6 +325,8 @@ def _wrap_result(r: torch.Tensor, ctx):
 
 _new = object.__new__
 _BOOL = torch.bool
+_set_grad_enabled = torch._C._set_grad_enabled
+_is_grad_enabled = torch.is_grad_enabled
 
 
 def _write_out(out, res: torch.Tensor) -> None:
