@@ -6,8 +6,9 @@ Each contender trains the same model on the same 1000x2 data with batch size 10 
              nn.Linear, nn.MSELoss, optim.SGD)
   mxnet    - the seed's code on real MXNet 1.9.1, run in the oracle venv (.venv-oracle) if it exists
 
-The contenders alternate, each is repeated, and medians are reported, with 1 thread and with all
-cores. Run: ``make bench`` or ``.venv/bin/python benchmarks/seed_linreg.py [--repeats N]``.
+The contenders alternate in an order that rotates every round; each time is a median over the
+rounds and each ratio the median of the per-round ratios, with 1 thread and with all cores.
+Run: ``make bench`` or ``.venv/bin/python benchmarks/seed_linreg.py [--repeats N] [--no-mxnet]``.
 """
 
 from __future__ import annotations
@@ -129,7 +130,10 @@ def mxnet_child() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--repeats", type=int, default=11)
+    parser.add_argument(
+        "--no-mxnet", action="store_true", help="leave MXNet out even if the oracle venv exists"
+    )
     parser.add_argument("--mxnet-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.mxnet_child:
@@ -138,26 +142,35 @@ def main() -> None:
     import torch
 
     cores = os.cpu_count() or 1
-    print(f"seed loop: {EPOCHS} epochs x {N // BATCH} steps, torch {torch.__version__}, {cores} cores")
+    print(
+        f"seed loop: {EPOCHS} epochs x {N // BATCH} steps, torch {torch.__version__}, {cores} cores, "
+        f"load average {os.getloadavg()[0]:.1f}"
+    )
+    names = ["regluon", "pytorch"] + ([] if args.no_mxnet else ["mxnet"])
     for threads in sorted({1, cores}):
-        times: dict[str, list[float]] = {"regluon": [], "pytorch": [], "mxnet": []}
+        times: dict[str, list[float]] = {name: [] for name in names}
         losses: dict[str, float] = {}
         for _ in range(3):  # warm-up: imports, first allocations, caches
             run_inprocess("regluon", threads)
             run_inprocess("pytorch", threads)
-        for _ in range(args.repeats):
-            for name in ("regluon", "pytorch", "mxnet"):
+        for r in range(args.repeats):
+            for name in names[r % len(names) :] + names[: r % len(names)]:  # nobody always goes first
                 res = run_mxnet(threads) if name == "mxnet" else run_inprocess(name, threads)
+                times[name].append(res[0] if res is not None else float("nan"))
                 if res is not None:
-                    times[name].append(res[0])
                     losses[name] = res[1]
-        med = {k: statistics.median(v) for k, v in times.items() if v}
         print(f"\nthreads={threads}  (median of {args.repeats} runs, seconds; final loss)")
-        for name, t in med.items():
-            print(f"  {name:8s} {t * 1000:8.1f} ms   loss {losses[name]:.6f}")
-        print(f"  regluon / pytorch = {med['regluon'] / med['pytorch']:.2f}x")
-        if "mxnet" in med:
-            print(f"  regluon / mxnet   = {med['regluon'] / med['mxnet']:.2f}x")
+        for name in losses:
+            print(f"  {name:8s} {statistics.median(times[name]) * 1000:8.1f} ms   loss {losses[name]:.6f}")
+        # ratios: the median of the per-round ratios (runs moments apart see the same machine load)
+        print(f"  regluon / pytorch = {_ratio(times['regluon'], times['pytorch']):.2f}x")
+        if "mxnet" in losses:
+            print(f"  regluon / mxnet   = {_ratio(times['regluon'], times['mxnet']):.2f}x")
+
+
+def _ratio(num: list[float], den: list[float]) -> float:
+    pairs = [a / b for a, b in zip(num, den) if a == a and b == b]  # skip failed (NaN) runs
+    return statistics.median(pairs) if pairs else float("nan")
 
 
 if __name__ == "__main__":

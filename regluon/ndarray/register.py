@@ -372,13 +372,13 @@ def make_function(op: OpDef, public_name: str | None = None) -> Callable:
     # anything unusual (deferred or missing inputs, failures explained by a shape rule) to invoke
     simple = not op.creates and not op.takes_out and n_in > 0
 
-    names = frozenset(input_names)
     # with no keyword arguments the parameters are the defaults (shared, never modified by fast_call)
     no_kwargs_fast = simple and not op.required
 
     def fn(*args, out=None, **kwargs):
-        # common case: all inputs positional, parameters by keyword
-        if len(args) == n_in and not variadic and (not kwargs or names.isdisjoint(kwargs)):
+        # common case: all inputs positional, parameters by keyword (an input also given by keyword is
+        # refused by parse_params, which takes only parameters)
+        if len(args) == n_in and not variadic:
             if out is None:
                 if not kwargs:
                     if no_kwargs_fast:
