@@ -186,3 +186,10 @@ def test_unary_gradients_match_the_general_path():
         y.backward()
         grads.append(x.grad)
     assert same(*grads)
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "max", "min"])
+def test_full_reductions_of_strided_and_large_arrays_match_the_general_path(name):
+    a = np.random.RandomState(5).standard_normal((37, 53)).astype(np.float32) * 100
+    for x in (nd.array(a), nd.array(a).T, nd.array(a)[:, 1:40], nd.array(np.tile(a, (30, 1)))):
+        assert outcome(getattr(nd, name), x) == outcome(general, name, x)

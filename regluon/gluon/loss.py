@@ -51,10 +51,10 @@ def _reshape_like(F, x, y, who: str = "loss"):
     Arrays use the reshape view, as MXNet does eagerly; symbols use the ``reshape_like`` operator.
     """
     if isinstance(x, NDArray):
-        shape = y._tensor.shape
-        if x._tensor.shape == shape and x.__class__ is NDArray:  # the reshape would give an equal view
+        shape = y.shape
+        if x.__class__ is NDArray and x.shape == shape:  # the reshape would give an equal view
             return x
-        if x._tensor.numel() != y._tensor.numel():  # MXNet raises ValueError from its reshape here
+        if x.size != y.size:  # MXNet raises ValueError from its reshape here
             raise ValueError(
                 f"{who}: the label of shape {shape_str(x.shape)} cannot be reshaped to the "
                 f"prediction shape {shape_str(y.shape)} (they must have the same number of elements)"
