@@ -281,3 +281,54 @@ def test_image_det_iter_bad_label(tmp_path):
     rec.close()
     with pytest.raises(MXNetError, match="does not split"):
         mx.image.ImageDetIter(1, (3, 8, 8), path_imgrec=str(tmp_path / "d.rec"))
+
+
+BIG = [k for k in G.files if k.startswith("bigresize/")]
+
+
+@pytest.mark.parametrize("key", BIG)
+def test_imresize_bilinear_realistic_sizes_bit_exact(key):
+    w, h = map(int, key.split("/")[1].split("x"))
+    out = mx.image.imresize(mx.nd.array(G["source_big"], dtype="uint8"), w, h)
+    np.testing.assert_array_equal(out.asnumpy(), G[key])
+    # nd.image.resize is the same implementation, batched or not
+    batch = mx.nd.array(np.stack([G["source_big"]] * 2), dtype="uint8")
+    np.testing.assert_array_equal(mx.nd.image.resize(batch, (w, h)).asnumpy()[1], G[key])
+
+
+def _chw():
+    return mx.nd.array(SRC.transpose(2, 0, 1), dtype="float32") / 255
+
+
+ROTATIONS = [k for k in G.files if k.startswith("rotate/") or k.startswith("random_rotate/")]
+
+
+@pytest.mark.parametrize("key", ROTATIONS)
+def test_imrotate_and_random_rotate_match_mxnet(key):
+    kind, case, arg = key.split("/")
+    chw = _chw()
+    pair = mx.nd.stack(chw, chw[:, ::-1])
+    zoom = {"zoom_in": "zoom_in" in case, "zoom_out": "zoom_out" in case}
+    if kind == "random_rotate":
+        np.random.seed(int(arg[4:]))
+        out = mx.image.random_rotate(pair if case.startswith("batch") else chw, (-40, 40), **zoom)
+    elif case.startswith("batch_angles"):
+        out = mx.image.imrotate(pair, mx.nd.array([float(a) for a in arg.split(",")]), **zoom)
+    else:
+        out = mx.image.imrotate(pair if case.startswith("batch") else chw, float(arg), **zoom)
+    assert out.shape == G[key].shape and out.dtype == np.float32
+    np.testing.assert_allclose(out.asnumpy(), G[key], rtol=0, atol=1e-5)
+
+
+def test_imrotate_bad_input_raises_as_mxnet():
+    chw = _chw()
+    with pytest.raises(TypeError, match="Only `float32` images"):
+        mx.image.imrotate(chw.astype("uint8"), 30)
+    with pytest.raises(ValueError, match="cannot be both True"):
+        mx.image.imrotate(chw, 30, zoom_in=True, zoom_out=True)
+    with pytest.raises(ValueError, match="number of images must be equal"):
+        mx.image.imrotate(mx.nd.stack(chw, chw), mx.nd.array([1, 2, 3]))
+    with pytest.raises(TypeError, match="rotation angle is required to be a scalar"):
+        mx.image.imrotate(chw, mx.nd.array([1]))
+    with pytest.raises(ValueError, match="Only 3D and 4D"):
+        mx.image.imrotate(chw[0], 3)

@@ -258,3 +258,38 @@ def test_mnist_iter_shuffle_and_bad_files(tmp_path):
         mx.io.MNISTIter(image=str(tmp_path / "short"), label=MNIST_FILES["label"], silent=True)
     with pytest.raises(MXNetError, match="not an IDX label file"):
         mx.io.MNISTIter(image=MNIST_FILES["image"], label=MNIST_FILES["image"], silent=True)
+
+
+with open(os.path.join(GOLDEN, "io", "libsvm.json")) as _f:
+    LIBSVM = json.load(_f)
+
+
+@pytest.mark.parametrize("name", sorted(LIBSVM))
+def test_libsvm_iter_matches_mxnet(name):
+    """MXNet's batches are CSR arrays; regluon's are dense with the same values."""
+    kw = dict(LIBSVM[name]["kwargs"])
+    data = os.path.join(GOLDEN, "io", kw.pop("data", "svm_data.t"))
+    if "label_libsvm" in kw:
+        kw["label_libsvm"] = os.path.join(GOLDEN, "io", kw["label_libsvm"])
+    it = mx.io.LibSVMIter(data_libsvm=data, **kw)
+    assert [list(it.provide_data[0].shape), list(it.provide_label[0].shape)] == LIBSVM[name]["provide"]
+    for want in LIBSVM[name]["epochs"]:
+        got = [
+            {"data": b.data[0].asnumpy().tolist(), "label": b.label[0].asnumpy().tolist(), "pad": b.pad}
+            for b in it
+        ]
+        assert got == want
+        it.reset()
+
+
+def test_libsvm_iter_bad_input(tmp_path):
+    (tmp_path / "a.t").write_text("1 0:1\n2 7:1\n")
+    with pytest.raises(MXNetError, match=r'a\.t", line 2: feature index 7'):
+        mx.io.LibSVMIter(data_libsvm=str(tmp_path / "a.t"), data_shape=(3,), batch_size=1)
+    (tmp_path / "b.t").write_text("1 0:x\n")
+    with pytest.raises(MXNetError, match=r'b\.t", line 1 is not'):
+        mx.io.LibSVMIter(data_libsvm=str(tmp_path / "b.t"), data_shape=(3,), batch_size=1)
+    with pytest.raises(MXNetError, match="round_batch == false"):
+        mx.io.LibSVMIter(data_libsvm=str(tmp_path / "a.t"), data_shape=(9,), batch_size=1, round_batch=False)
+    with pytest.raises(MXNetError, match="bigger than batch size"):
+        mx.io.LibSVMIter(data_libsvm=str(tmp_path / "a.t"), data_shape=(9,), batch_size=5)

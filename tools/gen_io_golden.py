@@ -111,6 +111,30 @@ def test_images():
 RESIZES = [(18, 12), (72, 48), (50, 30), (20, 40), (36, 24), (13, 7)]
 
 
+BIG_RESIZES = [(224, 224), (97, 83), (61, 47), (149, 111), (300, 140)]
+
+
+def rotate_golden(rgb):
+    """mx.image.imrotate / random_rotate on CHW float32 images (one and a batch of two)."""
+    chw = mx.nd.array(rgb.transpose(2, 0, 1), dtype="float32") / 255
+    pair = mx.nd.stack(chw, chw[:, ::-1])
+    out = {
+        "rotate/single/30": mx.image.imrotate(chw, 30),
+        "rotate/single_zoom_in/-45": mx.image.imrotate(chw, -45, zoom_in=True),
+        "rotate/single_zoom_out/60": mx.image.imrotate(chw, 60, zoom_out=True),
+        "rotate/batch_scalar/100": mx.image.imrotate(pair, 100),
+        "rotate/batch_angles/15,-120": mx.image.imrotate(pair, mx.nd.array([15, -120])),
+        "rotate/batch_angles_zoom_out/15,-120": mx.image.imrotate(
+            pair, mx.nd.array([15, -120]), zoom_out=True
+        ),
+    }
+    np.random.seed(5)
+    out["random_rotate/single/seed5"] = mx.image.random_rotate(chw, (-40, 40))
+    np.random.seed(6)
+    out["random_rotate/batch_zoom_in/seed6"] = mx.image.random_rotate(pair, (-40, 40), zoom_in=True)
+    return {k: v.asnumpy() for k, v in out.items()}
+
+
 def image_golden(files, rgb):
     out = {"source_rgb": rgb}
     for name, data in files.items():
@@ -125,6 +149,11 @@ def image_golden(files, rgb):
             out[f"imresize/u8/{w}x{h}/{interp}"] = mx.image.imresize(src, w, h, interp=interp).asnumpy()
             if (w, h) in RESIZES[2:5]:  # float32 results compress badly: a few sizes are enough
                 out[f"imresize/f32/{w}x{h}/{interp}"] = mx.image.imresize(srcf, w, h, interp=interp).asnumpy()
+    big = np.asarray(Image.fromarray(rgb).resize((150, 110), Image.BICUBIC))
+    out["source_big"] = big
+    for w, h in BIG_RESIZES:  # realistic sizes (RandomResizedCrop to 224 and back), bilinear
+        out[f"bigresize/{w}x{h}"] = mx.image.imresize(mx.nd.array(big, dtype="uint8"), w, h).asnumpy()
+    out.update(rotate_golden(rgb))
     for size in (12, 30):
         out[f"resize_short/{size}"] = mx.image.resize_short(src, size).asnumpy()
     for size in ((20, 20), (40, 10)):
@@ -277,6 +306,7 @@ def main():
     record_iter_golden()
     det_golden()
     csv_golden()
+    libsvm_golden()
     mnist_golden()
     check_regluon_files()
     print("wrote", OUT)
@@ -618,6 +648,59 @@ def csv_golden():
             "provide": [list(it.provide_data[0].shape), list(it.provide_label[0].shape)],
         }
     with open(os.path.join(OUT, "csv.json"), "w") as f:
+        json.dump(out, f)
+
+
+LIBSVM_CASES = {
+    "plain_b3": dict(data_shape=(3,), batch_size=3),
+    "plain_b2": dict(data_shape=(3,), batch_size=2),
+    "label_file": dict(data_shape=(3,), batch_size=3, label_libsvm="svm_label.t", label_shape=(3,)),
+    "wide_b4": dict(data_shape=(5,), batch_size=4),
+    "part_1_of_2": dict(data_shape=(3,), batch_size=1, num_parts=2, part_index=1),
+    "part_0_of_2": dict(data_shape=(3,), batch_size=2, num_parts=2, part_index=0),
+    "many_part_1_of_3": dict(data="svm_many.t", data_shape=(6,), batch_size=2, num_parts=3, part_index=1),
+    "many_part_2_of_3": dict(data="svm_many.t", data_shape=(6,), batch_size=4, num_parts=3, part_index=2),
+    "many_part_4_of_7": dict(data="svm_many.t", data_shape=(6,), batch_size=1, num_parts=7, part_index=4),
+}
+
+
+def libsvm_golden():
+    """LibSVMIter batches (dense values of MXNet's CSR batches) over three epochs."""
+    with open(os.path.join(OUT, "svm_data.t"), "w") as f:
+        f.write("1.0 0:0.5 2:1.2\n-2.0\n-3.0 0:0.6 1:2.4 2:1.2\n4 2:-1.2\n")
+    with open(os.path.join(OUT, "svm_label.t"), "w") as f:
+        f.write("1.0\n-2.0 0:0.125\n-3.0 2:1.2\n4 1:1.0 2:-1.2\n")
+    rng = np.random.RandomState(0)
+    with open(os.path.join(OUT, "svm_many.t"), "w") as f:
+        for i in range(23):
+            idx = sorted(rng.choice(6, rng.randint(0, 5), replace=False))
+            f.write(" ".join([str(i)] + [f"{j}:{rng.randint(1, 9) / 4}" for j in idx]) + "\n")
+    out = {}
+    for name, kw in LIBSVM_CASES.items():
+        kw = dict(kw)
+        data = os.path.join(OUT, kw.pop("data", "svm_data.t"))
+        if "label_libsvm" in kw:
+            kw["label_libsvm"] = os.path.join(OUT, kw["label_libsvm"])
+        it = mx.io.LibSVMIter(data_libsvm=data, **kw)
+        epochs = []
+        for _ in range(3):
+            epochs.append(
+                [
+                    {
+                        "data": b.data[0].asnumpy().tolist(),
+                        "label": b.label[0].asnumpy().tolist(),
+                        "pad": b.pad,
+                    }
+                    for b in it
+                ]
+            )
+            it.reset()
+        out[name] = {
+            "kwargs": LIBSVM_CASES[name],
+            "epochs": epochs,
+            "provide": [list(it.provide_data[0].shape), list(it.provide_label[0].shape)],
+        }
+    with open(os.path.join(OUT, "libsvm.json"), "w") as f:
         json.dump(out, f)
 
 

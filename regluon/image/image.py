@@ -25,6 +25,8 @@ __all__ = [
     "color_normalize",
     "scale_down",
     "copyMakeBorder",
+    "imrotate",
+    "random_rotate",
 ]
 
 
@@ -301,3 +303,76 @@ def copyMakeBorder(
     mask[top : top + arr.shape[0], left : left + arr.shape[1]] = False
     result[mask] = np.broadcast_to(fill, result[mask].shape).astype(arr.dtype)
     return _finish(result, out)
+
+
+def _zoom(rad: np.ndarray, h: int, w: int, zoom_in: bool) -> np.ndarray:
+    """Grid scale that hides the fill (``zoom_in``) or keeps every corner in view (zoom out)."""
+    rho, corner = np.sqrt(np.float32(h * h + w * w)), np.arctan(np.float32(h / w))
+    a = np.abs(rad)
+    max_x = np.maximum(np.abs(rho * np.cos(corner + a)), np.abs(rho * np.cos(corner - a)))
+    max_y = np.maximum(np.abs(rho * np.sin(corner + a)), np.abs(rho * np.sin(corner - a)))
+    return np.minimum(w / max_x, h / max_y) if zoom_in else np.maximum(max_x / w, max_y / h)
+
+
+def imrotate(src: NDArray, rotation_degrees, zoom_in: bool = False, zoom_out: bool = False) -> NDArray:
+    """Rotate CHW / NCHW float32 images about their centre by ``rotation_degrees`` (a number, or
+    for a batch one angle per image as an NDArray), bilinearly, filling with zeros.
+
+    ``zoom_in`` scales the result so that no fill shows; ``zoom_out`` so that the whole rotated
+    image stays in view.
+
+    Example
+    -------
+    >>> mx.image.imrotate(mx.nd.ones((3, 32, 32)), 30, zoom_in=True).shape
+    (3, 32, 32)
+    """
+    from .. import ndarray as nd
+
+    if zoom_in and zoom_out:
+        raise ValueError("`zoom_in` and `zoom_out` cannot be both True")
+    if src.dtype != np.float32:
+        raise TypeError("Only `float32` images are supported by this function")
+    if src.ndim not in (3, 4):
+        raise ValueError("Only 3D and 4D are supported by this function")
+    batch = src if src.ndim == 4 else src.expand_dims(0)
+    n, _, h, w = batch.shape
+    if isinstance(rotation_degrees, NDArray):
+        if src.ndim == 3:
+            raise TypeError("When a single image is passed the rotation angle is required to be a scalar.")
+        angles = rotation_degrees.asnumpy().reshape(-1)
+        if len(angles) != n:
+            raise ValueError("The number of images must be equal to the number of rotation angles")
+    else:
+        angles = np.full(n, rotation_degrees)
+    rad = (np.pi * angles.astype(np.float32) / 180).reshape(n, 1, 1).astype(np.float32)
+    hs, ws = np.float32((h - 1) / 2), np.float32((w - 1) / 2)
+    rows = np.arange(h, dtype=np.float32).reshape(1, h, 1) - hs
+    cols = np.arange(w, dtype=np.float32).reshape(1, 1, w) - ws
+    cos, sin = np.cos(rad), np.sin(rad)
+    gx, gy = (cols * cos - rows * sin) / ws, (cols * sin + rows * cos) / hs
+    if zoom_in or zoom_out:
+        scale = _zoom(rad, h, w, zoom_in)
+        gx, gy = gx * scale, gy * scale
+    grid = nd.array(np.stack([gx, gy], axis=1).astype(np.float32), ctx=src.context)
+    out = nd.BilinearSampler(batch, grid)
+    return out if src.ndim == 4 else out[0]
+
+
+def random_rotate(
+    src: NDArray, angle_limits: tuple, zoom_in: bool = False, zoom_out: bool = False
+) -> NDArray:
+    """:func:`imrotate` by angles drawn uniformly from ``angle_limits`` (NumPy's global generator,
+    as MXNet): one for a CHW image, one per image for an NCHW batch.
+
+    Example
+    -------
+    >>> mx.image.random_rotate(mx.nd.ones((2, 3, 32, 32)), (-10, 10)).shape
+    (2, 3, 32, 32)
+    """
+    from .. import ndarray as nd
+
+    if src.ndim == 3:
+        degrees = np.random.uniform(*angle_limits)
+    else:
+        degrees = nd.array(np.random.uniform(*angle_limits, size=src.shape[0]))
+    return imrotate(src, degrees, zoom_in=zoom_in, zoom_out=zoom_out)

@@ -10,6 +10,7 @@ Example
 from .csv_iter import CSVIter
 from .image_record import ImageRecordIter
 from .io import DataBatch, DataDesc, DataIter, NDArrayIter, PrefetchingIter, ResizeIter
+from .libsvm_iter import LibSVMIter
 from .mnist_iter import MNISTIter
 
 __all__ = [
@@ -21,5 +22,6 @@ __all__ = [
     "ResizeIter",
     "ImageRecordIter",
     "CSVIter",
+    "LibSVMIter",
     "MNISTIter",
 ]

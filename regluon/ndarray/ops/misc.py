@@ -3,6 +3,7 @@ scatter_nd, split_v2, multi_sum_sq, SoftmaxActivation, div_sqrt_dim, LRN, box_io
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -382,11 +383,19 @@ register(
 )
 
 
+@functools.lru_cache(maxsize=64)
+def _channel_constants(values: tuple, c: int, dtype: torch.dtype, device: torch.device) -> torch.Tensor:
+    """A per-channel (C, 1, 1) tensor, built once per transform (a hot path of data pipelines)."""
+    return torch.tensor(values if len(values) > 1 else values * c, dtype=dtype, device=device).reshape(
+        -1, 1, 1
+    )
+
+
 def _normalize(data, mean, std):
     c = data.shape[-3]
-    m = torch.tensor(mean if len(mean) > 1 else mean * c, dtype=data.dtype, device=data.device)
-    s = torch.tensor(std if len(std) > 1 else std * c, dtype=data.dtype, device=data.device)
-    return (data - m.reshape(-1, 1, 1)).div_(s.reshape(-1, 1, 1))
+    m = _channel_constants(tuple(mean), c, data.dtype, data.device)
+    s = _channel_constants(tuple(std), c, data.dtype, data.device)
+    return (data - m).div_(s)
 
 
 register(

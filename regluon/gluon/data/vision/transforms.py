@@ -22,6 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .... import image
 from .... import ndarray as nd
 from ....ndarray import NDArray
 from ...block import Block, HybridBlock
@@ -317,37 +318,9 @@ class RandomCrop(Block):
 
 
 # ----------------------------------------------------------------------------- rotations
-def _rotate(x: NDArray, degrees, zoom_in: bool, zoom_out: bool) -> NDArray:
-    """Rotate CHW / NCHW float32 images by ``degrees`` (one number, or one per image) about their
-    centre, filling with zeros; ``zoom_in`` scales so no fill shows, ``zoom_out`` so nothing is cut."""
-    if zoom_in and zoom_out:
-        raise ValueError("`zoom_in` and `zoom_out` cannot be both True")
+def _float32_only(x: NDArray) -> None:
     if x.dtype != np.float32:
         raise TypeError("This transformation only supports float32. Consider calling it after ToTensor")
-    if x.ndim not in (3, 4):
-        raise ValueError(f"Only 3D and 4D images are supported, got shape {x.shape}")
-    batch = x if x.ndim == 4 else x.expand_dims(0)
-    n, _, h, w = batch.shape
-    angles = degrees.asnumpy() if isinstance(degrees, NDArray) else np.broadcast_to(np.float32(degrees), (n,))
-    if len(angles) != n:
-        raise ValueError("The number of images must be equal to the number of rotation angles")
-    rad = (np.pi * angles.astype(np.float32) / 180).reshape(n, 1, 1).astype(np.float32)
-    hs, ws = np.float32((h - 1) / 2), np.float32((w - 1) / 2)
-    rows = np.arange(h, dtype=np.float32).reshape(1, h, 1) - hs
-    cols = np.arange(w, dtype=np.float32).reshape(1, 1, w) - ws
-    cos, sin = np.cos(rad), np.sin(rad)
-    gx = (cols * cos - rows * sin) / ws
-    gy = (cols * sin + rows * cos) / hs
-    if zoom_in or zoom_out:
-        rho, corner = np.sqrt(np.float32(h * h + w * w)), np.arctan(np.float32(h / w))
-        a = np.abs(rad)
-        max_x = np.maximum(np.abs(rho * np.cos(corner + a)), np.abs(rho * np.cos(corner - a)))
-        max_y = np.maximum(np.abs(rho * np.sin(corner + a)), np.abs(rho * np.sin(corner - a)))
-        scale = np.maximum(max_x / w, max_y / h) if zoom_out else np.minimum(w / max_x, h / max_y)
-        gx, gy = gx * scale, gy * scale
-    grid = nd.array(np.stack([gx, gy], axis=1).astype(np.float32), ctx=x.context)
-    out = nd.BilinearSampler(batch, grid)
-    return out if x.ndim == 4 else out[0]
 
 
 class Rotate(Block):
@@ -364,7 +337,8 @@ class Rotate(Block):
         self._args = (rotation_degrees, zoom_in, zoom_out)
 
     def forward(self, x):
-        return _rotate(x, *self._args)
+        _float32_only(x)
+        return image.imrotate(x, *self._args)
 
 
 class RandomRotation(Block):
@@ -390,13 +364,8 @@ class RandomRotation(Block):
     def forward(self, x):
         if np.random.random() > self._proba:
             return x
-        if x.dtype != np.float32:
-            raise TypeError("This transformation only supports float32. Consider calling it after ToTensor")
-        if x.ndim == 3:
-            degrees = np.random.uniform(*self._limits)
-        else:
-            degrees = nd.array(np.random.uniform(*self._limits, size=x.shape[0]))
-        return _rotate(x, degrees, *self._zoom)
+        _float32_only(x)
+        return image.random_rotate(x, self._limits, *self._zoom)
 
 
 # ------------------------------------------------------------------------------- colour
