@@ -132,3 +132,16 @@ def test_batchnorm_pooling_take_either_layout(fmt):
     # beta's gradient: how many times each channel's values are a window's maximum
     np.testing.assert_allclose(beta.grad.asnumpy(), np.full(32, 2 * 25.0), rtol=1e-5)
     np.testing.assert_allclose(mm.asnumpy(), 0.1 * mean.ravel(), rtol=1e-4, atol=1e-6)
+
+
+def test_reshape_and_row_views_of_a_channels_last_output_write_through():
+    # MXNet: x.reshape(...) and x[i] share storage with x, so writes through them change x
+    y = _conv()
+    z = y.reshape((2, -1))
+    z[:] = 0
+    assert np.all(y.asnumpy() == 0)
+    y = _conv()
+    y[1][:] = 5
+    want = WANT.astype(np.float32).copy()
+    want[1] = 5
+    np.testing.assert_allclose(y.asnumpy(), want, rtol=1e-5, atol=1e-5)

@@ -114,6 +114,18 @@ def collect_grads() -> None:
         torch._foreach_add_(a_dst, a_src)
 
 
+def _plain_layout(arr: NDArray) -> torch.Tensor:
+    """``arr``'s tensor in row-major memory, so views of it share storage as MXNet's do.
+
+    Wide convolutions hand back channels-last tensors (same NCHW shape, other memory order); a view
+    of one cannot be taken, so the array switches to row-major storage once, in place."""
+    t = arr._tensor
+    if t.dim() == 4 and not t.is_contiguous() and t.is_contiguous(memory_format=torch.channels_last):
+        if arr._ag is None:
+            t = arr._tensor = t.contiguous()
+    return t
+
+
 class NDArray:
     """An n-dimensional array on a Context, with MXNet 1.x semantics.
 
@@ -338,7 +350,7 @@ class NDArray:
 
     # ------------------------------------------------------------------ indexing
     def __getitem__(self, key) -> NDArray:
-        t = self._tensor
+        t = _plain_layout(self)
         if t.requires_grad and not autograd_state.recording:
             t = t.detach()  # outside record() no graph is kept (the result still shares storage)
         if key.__class__ is int:
@@ -407,7 +419,7 @@ class NDArray:
             reverse = bool(kwargs.pop("reverse", False))
             if kwargs:
                 raise TypeError(f"reshape: unexpected argument(s) {', '.join(kwargs)}")
-        t = self._tensor
+        t = _plain_layout(self)
         if t.requires_grad and not autograd_state.recording:
             t = t.detach()  # outside record() no graph is kept
         r = None
