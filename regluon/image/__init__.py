@@ -7,6 +7,8 @@ Example
 >>> crop, box = mx.image.center_crop(small, (224, 224))
 """
 
+from . import augment, detection, image
+from . import detection as det
 from .augment import (
     Augmenter,
     BrightnessJitterAug,
@@ -56,7 +58,18 @@ from .image import (
 )
 from .image_iter import ImageIter
 
+# MXNet's module names: ``mx.image.det`` (= ``mx.image.detection``) holds the detection API, and
+# ``mx.image.image`` holds, besides the functions, the augmenters and ImageIter.
+for _name in ("ImageIter", "CreateAugmenter", "Augmenter") + tuple(
+    n for n in dir(augment) if n.endswith("Aug")
+):
+    setattr(image, _name, globals()[_name])
+del _name
+
 __all__ = [
+    "det",
+    "detection",
+    "image",
     "imread",
     "imdecode",
     "imresize",

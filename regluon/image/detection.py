@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import random as _random
+import warnings
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from .augment import (
     RandomGrayAug,
     ResizeAug,
 )
+from .draw import put_text, rectangle
 from .image import copyMakeBorder, fixed_crop
 from .image_iter import ImageIter
 
@@ -445,3 +447,98 @@ class ImageDetIter(ImageIter):
             if not i:
                 raise
         return i
+
+    def draw_next(
+        self,
+        color=None,
+        thickness: int = 2,
+        mean=None,
+        std=None,
+        clip: bool = True,
+        waitKey=None,
+        window_name: str = "draw_next",
+        id2labels: dict | None = None,
+    ):
+        """Yield the coming images one by one (not batched), augmented, with their boxes drawn.
+
+        Each image is the augmented HWC image with normalisation undone (``* std`` then
+        ``+ mean``; ``True`` means the ImageNet values of :func:`CreateDetAugmenter`), in BGR
+        channel order as MXNet yields it, clipped to 0..255 when ``clip`` and truncated to uint8.
+        Every box whose ``xmin`` lies in the image gets a rectangle (the pixels of
+        ``cv2.rectangle`` with ``thickness``) in ``color`` (RGB; ``None``: a random colour per
+        box drawn with ``np.random.rand(3) * 255``, as MXNet), and its class name in white when
+        ``id2labels`` maps its class id. Samples without a valid box are skipped.
+
+        Differences from MXNet: no window is opened (``waitKey`` and ``window_name`` are
+        accepted for compatibility; a ``waitKey`` warns), text uses Pillow's font instead of
+        OpenCV's Hershey glyphs, and a given ``color`` is used as RGB on every image (MXNet 1.9.1
+        reverses it again on each image, so every other image got the colour channels swapped).
+
+        Example
+        -------
+        >>> it = mx.image.ImageDetIter(1, (3, 300, 300), path_imgrec='val.rec')
+        >>> for img in it.draw_next(color=(255, 0, 0), id2labels={0: 'cat', 1: 'dog'}):
+        ...     Image.fromarray(img[:, :, ::-1]).save('boxes.png')
+        """
+        if waitKey is not None:
+            warnings.warn(
+                f"ImageDetIter.draw_next: regluon opens no window ({window_name!r}); waitKey ignored"
+            )
+        std = _DRAW_STD if std is True else _check_stat("std", std)
+        mean = _DRAW_MEAN if mean is True else _check_stat("mean", mean)
+        bgr = None if not color else tuple(color)[::-1]
+        while True:
+            try:
+                label, s = self.next_sample()
+            except StopIteration:
+                return
+            data = self.imdecode(s)
+            try:
+                self.check_valid_image([data])
+                label = self._parse_label(label)
+            except RuntimeError:
+                continue
+            data, label = self.augmentation_transform(data, label)
+            yield _draw_boxes(_to_bgr(data.asnumpy(), mean, std, clip), label, bgr, thickness, id2labels)
+
+
+_DRAW_MEAN = np.array([123.68, 116.28, 103.53])
+_DRAW_STD = np.array([58.395, 57.12, 57.375])
+
+
+def _check_stat(name: str, value):
+    if value is not None and not (isinstance(value, np.ndarray) and value.shape[:1] in ((1,), (3,))):
+        raise MXNetError(
+            f"ImageDetIter.draw_next: {name} must be True, None or a NumPy array of 1 or 3 values"
+        )
+    return value
+
+
+def _to_bgr(image: np.ndarray, mean, std, clip: bool) -> np.ndarray:
+    """Undo normalisation (float32 result of float64 arithmetic, as NumPy's in-place ops on a
+    float32 image), swap RGB to BGR, clip and truncate to uint8."""
+    image = image.astype(np.float32)
+    if std is not None:
+        image *= std
+    if mean is not None:
+        image += mean
+    if image.shape[2] == 3:
+        image = image[:, :, ::-1]
+    if clip:
+        image = np.clip(image, 0, 255)
+    return np.ascontiguousarray(image.astype(np.uint8))
+
+
+def _draw_boxes(image: np.ndarray, label: np.ndarray, bgr, thickness: int, id2labels) -> np.ndarray:
+    height, width = image.shape[:2]
+    # float32 coordinates scaled in float64 (NumPy 1.x's float32 scalar * int), then truncated
+    for row in np.asarray(label, np.float32).astype(np.float64):
+        x1 = int(row[1] * width)
+        if x1 < 0:
+            continue
+        y1, x2, y2 = int(row[2] * height), int(row[3] * width), int(row[4] * height)
+        box_color = np.random.rand(3) * 255 if bgr is None else bgr
+        rectangle(image, (x1, y1), (x2, y2), box_color, thickness)
+        if id2labels is not None and int(row[0]) in id2labels:
+            put_text(image, f"{id2labels[int(row[0])]:s}", x1 + 5, y1 + 5)
+    return image

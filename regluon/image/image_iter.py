@@ -183,8 +183,9 @@ class ImageIter(DataIter):
         except MXNetError as err:
             raise MXNetError(f"{type(self).__name__}: cannot decode the {self._where}: {err}") from None
 
-    def check_valid_image(self, data) -> None:
-        if len(data.shape) == 0:
+    def check_valid_image(self, data: list) -> None:
+        """Raise ``RuntimeError`` when the first decoded image of ``data`` (a list) has no shape."""
+        if len(data[0].shape) == 0:
             raise RuntimeError("Data shape is wrong")
 
     def augmentation_transform(self, data: NDArray) -> NDArray:
