@@ -178,6 +178,7 @@ def backward(heads, head_grads=None, retain_graph: bool = False, train_mode: boo
     equals ``y.sum().backward()``.
     """
     tensors, grads = _heads(heads, head_grads)
+    autograd_state.backward_train = train_mode  # what autograd.Function.backward sees as is_training()
     try:
         _run_backward(tuple(tensors), tuple(grads), retain_graph)
     except RuntimeError as err:
@@ -230,6 +231,115 @@ def grad(
         g = torch.zeros_like(v._tensor) if g is None else g
         out.append(NDArray._wrap(g, v._ctx))
     return out[0] if single else out
+
+
+class _FunctionNode(torch.autograd.Function):
+    """The torch graph node behind one call of an :class:`Function`: its forward hands back the
+    outputs the user's forward already computed, its backward calls the user's backward."""
+
+    @staticmethod
+    def forward(ctx, state, *tensors):
+        ctx.state = state
+        return state[1]  # always a tuple, so that apply hands back a tuple
+
+    @staticmethod
+    def backward(ctx, *grads):
+        fn, _outs, ctxs = ctx.state
+        ograds = [NDArray._wrap(g, c) for g, c in zip(grads, ctxs)]
+        with _Scope(False, getattr(autograd_state, "backward_train", True)):
+            rets = fn.backward(*ograds)
+        if isinstance(rets, NDArray):
+            rets = (rets,)
+        name = type(fn).__name__
+        n_in = len(ctx.needs_input_grad) - 1
+        if not isinstance(rets, (tuple, list)) or len(rets) != n_in:
+            got = len(rets) if isinstance(rets, (tuple, list)) else type(rets).__name__
+            raise MXNetError(
+                f"{name}.backward must return as many NDArrays as forward has inputs: expected {n_in}, got {got}"
+            )
+        res = [None]
+        for i, (r, need) in enumerate(zip(rets, ctx.needs_input_grad[1:])):
+            if not isinstance(r, NDArray):
+                raise MXNetError(
+                    f"{name}.backward must return NDArrays, but gradient {i} is a {type(r).__name__}"
+                )
+            res.append(r._tensor if need else None)
+        return tuple(res)
+
+
+class Function:
+    """A computation with a hand-written gradient: subclass it, define ``forward(self, *inputs)`` and
+    ``backward(self, *output_grads)``, and call an instance on NDArrays.
+
+    ``forward`` runs with recording paused and returns an NDArray or a tuple of them; it may keep
+    arrays for the backward pass with ``self.save_for_backward(...)`` (read back as
+    ``self.saved_tensors``). Under ``autograd.record()`` the call joins the graph, and when the graph is
+    differentiated ``backward`` gets one gradient per output (zeros for outputs that were not used) and
+    returns one gradient per input (an NDArray, or a tuple of them), also with recording paused. Each
+    instance can be called once.
+
+    Example:
+        >>> class Sigmoid(mx.autograd.Function):
+        ...     def forward(self, x):
+        ...         y = 1 / (1 + mx.nd.exp(-x))
+        ...         self.save_for_backward(y)
+        ...         return y
+        ...     def backward(self, dy):
+        ...         (y,) = self.saved_tensors
+        ...         return dy * y * (1 - y)
+        >>> x = mx.nd.array([0.0]); x.attach_grad()
+        >>> with mx.autograd.record():
+        ...     y = Sigmoid()(x)
+        >>> y.backward(); x.grad
+        <BLANKLINE>
+        [0.25]
+        <NDArray 1 @cpu(0)>
+    """
+
+    def __init__(self) -> None:
+        self._used = False
+        self.saved_tensors: tuple = ()
+
+    def save_for_backward(self, *args) -> None:
+        """Keep ``args`` for ``backward``; they are available there as ``self.saved_tensors``."""
+        self.saved_tensors = args
+
+    def __call__(self, *inputs: NDArray):
+        if self._used:
+            raise AssertionError(
+                f"Each Function instance can only be called once; create another {type(self).__name__}()."
+            )
+        self._used = True
+        recording = autograd_state.recording
+        with _Scope(False, None):
+            outputs = self.forward(*inputs)
+        if not recording:
+            return outputs
+        return self._record(inputs, outputs)
+
+    def _record(self, inputs, outputs):
+        name = type(self).__name__
+        for i, x in enumerate(inputs):
+            if not isinstance(x, NDArray):
+                raise TypeError(f"{name}: input {i} is a {type(x).__name__}; a Function takes NDArrays only")
+        outs = (outputs,) if isinstance(outputs, NDArray) else outputs
+        if not isinstance(outs, (tuple, list)) or not all(isinstance(o, NDArray) for o in outs):
+            raise TypeError(f"{name}.forward must return an NDArray or a tuple of NDArrays")
+        # the node's outputs alias the forward results without being them, so that arrays kept with
+        # save_for_backward do not point back at the node (no reference cycle to wait for the GC)
+        state = [self, tuple(o._tensor.detach() for o in outs), tuple(o._ctx for o in outs)]
+        linked = _FunctionNode.apply(state, *[x._tensor for x in inputs])
+        state[1] = None
+        result = [NDArray._wrap(t, o._ctx) for o, t in zip(outs, linked)]
+        return result[0] if isinstance(outputs, NDArray) else tuple(result)
+
+    def forward(self, *inputs):
+        """Compute the outputs from the inputs (NDArrays); override this."""
+        raise NotImplementedError
+
+    def backward(self, *output_grads):
+        """Return the gradients of the inputs given those of the outputs; override this."""
+        raise NotImplementedError
 
 
 def get_symbol(x):
