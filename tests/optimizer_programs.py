@@ -85,15 +85,16 @@ def run_contrib_op(case, inits, grads):
 
 
 def run_resume(case, inits, grads):
-    """A Trainer with an lr_scheduler trains ``save_at`` steps and saves its states; a new Trainer over
-    new Parameters holding the same values (with a fresh scheduler of the same settings, or with none)
-    loads them and takes the remaining steps. The trajectory covers all steps."""
+    """A Trainer (with an lr_scheduler where the case has one) trains ``save_at`` steps and saves its
+    states; a new Trainer over new Parameters holding the same values (with a fresh scheduler of the
+    same settings, or with none) loads them and takes the remaining steps. The trajectory covers all
+    steps."""
     import os
     import tempfile
 
     def scheduler():
-        spec = case["scheduler"]
-        return getattr(mx.lr_scheduler, spec["class"])(**spec["kwargs"])
+        spec = case.get("scheduler")
+        return None if spec is None else getattr(mx.lr_scheduler, spec["class"])(**spec["kwargs"])
 
     def make(values, sched):
         params = []

@@ -196,6 +196,30 @@ def test_updater_states_round_trip_without_pickle():
         other.set_states(b"garbage")
 
 
+def test_lbsgd_states_keep_the_accumulated_gradients_and_reject_malformed_ones(tmp_path):
+    # LBSGD keeps {index: {"cum_grad": array or 0, "num_cums": n}}: saved and restored as such
+    opt = mx.optimizer.LBSGD(learning_rate=0.1, batch_scale=3)
+    updater = mx.optimizer.get_updater(opt)
+    w = nd.array([1.0, 2.0])
+    for g in ([0.5, -0.5], [1.0, 1.0]):
+        updater(0, nd.array(g), w)
+    updater(1, nd.array([2.0]), nd.array([0.0]))
+    blob = updater.get_states(dump_optimizer=True)
+    other = mx.optimizer.get_updater(mx.optimizer.LBSGD(learning_rate=0.1, batch_scale=3))
+    other.set_states(blob)
+    got = other.optimizer.cumgrads
+    assert sorted(got) == [0, 1] and got[0]["num_cums"] == 2 and got[1]["num_cums"] == 1
+    np.testing.assert_array_equal(got[0]["cum_grad"].asnumpy(), [1.5, 0.5])
+    header, arrays = mx.optimizer.updater.read_states(blob)
+    header["optimizer"]["attrs"]["cumgrads"] = {"tree": {"d": [[0.5, None]]}}
+    bad = {"__regluon_states__": np.frombuffer(json.dumps(header).encode(), np.uint8), **arrays}
+    fname = str(tmp_path / "bad.states")
+    nd.save(fname, {k: nd.array(v, dtype=v.dtype) for k, v in bad.items()})
+    with open(fname, "rb") as f, pytest.raises(mx.base.MXNetError, match="malformed state entry"):
+        other.set_states(f.read())
+    assert other.optimizer.cumgrads is got  # unchanged
+
+
 def test_mixed_precision_ops_want_a_float32_master():
     w = nd.ones((2,), dtype="float16")
     with pytest.raises(mx.base.MXNetError, match="mp_sgd_update: weight32 must be float32, got float64"):

@@ -20,8 +20,8 @@ The drivers (tests/optimizer_programs.py, run by the test as well):
 * ``contrib``: an ``nd.contrib`` update op (``multi_lamb_update``, ``multi_mp_adamw_update``,
   ``group_adagrad_update``, ...) called directly for 10 steps with ``out=weights``; with mixed
   precision the trajectories of the float32 master copies follow those of the weights.
-* ``resume``: a Trainer with an ``lr_scheduler`` saves its states after ``save_at`` steps, a new
-  Trainer (with a fresh scheduler, or none) loads them and goes on.
+* ``resume``: a Trainer (with an ``lr_scheduler``, or LBSGD in mid-accumulation) saves its states
+  after ``save_at`` steps, a new Trainer (with a fresh scheduler, or none) loads them and goes on.
 """
 
 import json
@@ -51,6 +51,15 @@ _FACTOR = {"step": 3, "factor": 0.7, "base_lr": 0.1, "warmup_steps": 4, "warmup_
 _MULTI = {"step": [5, 12, 15], "factor": 0.5, "base_lr": 0.1, "warmup_steps": 3, "warmup_begin_lr": 0.02}
 _POLY = {"max_update": 16, "base_lr": 0.02, "pwr": 2, "final_lr": 0.001, "warmup_steps": 3}
 _COSINE = {"max_update": 15, "base_lr": 0.02, "final_lr": 0.002, "warmup_steps": 4, "warmup_begin_lr": 0.001}
+
+_LBSGD_RESUME = {
+    "learning_rate": 0.05,
+    "momentum": 0.9,
+    "wd": 0.01,
+    "batch_scale": 3,
+    "warmup_epochs": 2,
+    "updates_per_epoch": 4,
+}
 
 # name, optimizer, kwargs, extra settings
 _C = [
@@ -252,6 +261,14 @@ _C = [
         {"learning_rate": 0.02, "wd": 0.01},
         {"scheduler": ["CosineScheduler", _COSINE], "fresh_scheduler": False},
     ),
+    # LBSGD saved in mid-accumulation: its accumulated gradients and counters go on where they were
+    ("resume_lbsgd", "lbsgd", _LBSGD_RESUME, {"resume": {"save_at": 7}}),
+    (
+        "resume_lbsgd_first",
+        "lbsgd",
+        {**_LBSGD_RESUME, "warmup_strategy": "lars", "begin_epoch": 1},
+        {"resume": {"save_at": 1}},
+    ),
 ]
 
 
@@ -269,6 +286,14 @@ def _extra(extra):
             "fresh_scheduler": extra.get("fresh_scheduler", True),
             "save_at": 9,
             "steps": 20,
+        }
+    if "resume" in extra:
+        return {
+            "driver": "resume",
+            "scheduler": None,
+            "fresh_scheduler": False,
+            "steps": 14,
+            **extra["resume"],
         }
     return {}
 

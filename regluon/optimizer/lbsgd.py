@@ -26,6 +26,8 @@ class LBSGD(Optimizer):
     ``sqrt(|w|^2 / (|g|^2 + wd * |w|^2 + 1e-18))`` clipped to [0.01, 100] instead. Between real
     steps the weight is left as it is. As in MXNet, the learning rate is read before the update
     count advances, and the accumulation starts from the gradient array itself (not a copy).
+    ``Trainer.save_states`` keeps the accumulated gradients and their counts (``cumgrads``), as
+    MXNet's pickled optimizer does, so training resumed in mid-accumulation goes on as in MXNet.
 
     Parameters
     ----------

@@ -12,10 +12,12 @@ writes its own format instead, readable without code execution:
        "param_names": [[index, name], ...]}
 
   where ``tree`` describes one parameter's state: ``null``, ``{"a": "s3"}`` (the array named ``s3``
-  in the file), ``{"t": [tree, ...]}`` (a tuple) or ``{"l": [...]}`` (a list). ``optimizer`` is
-  present when the optimizer was dumped (its JSON-representable attributes: learning rate, weight
-  decay, multipliers, ``num_update``, hyper-parameters, ...) and ``param_names`` when a Trainer wrote
-  the file;
+  in the file), ``{"t": [tree, ...]}`` (a tuple), ``{"l": [...]}`` (a list), ``{"d": [[key, tree],
+  ...]}`` (a dict) or ``{"v": 2.5}`` (a number). ``optimizer`` is present when the optimizer was
+  dumped (its JSON-representable attributes: learning rate, weight decay, multipliers,
+  ``num_update``, hyper-parameters, ...; an attribute holding arrays or numbers in dicts, lists or
+  tuples, such as LBSGD's accumulated gradients, as ``{"tree": tree}``) and ``param_names`` when a
+  Trainer wrote the file;
 * ``optimizer`` also holds ``"lr_scheduler"``: ``null`` when the optimizer has none, else
   ``{"class": "FactorScheduler", "attrs": {...}}`` with the scheduler's JSON-representable attributes
   (numbers, strings, lists of them: ``base_lr``, ``count``, ``cur_step_ind``, warm-up settings, ...).
@@ -117,12 +119,16 @@ class Updater:
                 return {"a": names[-1]}
             if isinstance(state, (tuple, list)):
                 return {"t" if isinstance(state, tuple) else "l": [tree(s) for s in state]}
+            if isinstance(state, dict) and all(isinstance(k, (int, str)) for k in state):
+                return {"d": [[k, tree(v)] for k, v in state.items()]}
+            if isinstance(state, (bool, int, float, np.number)):
+                return {"v": state.item() if isinstance(state, np.number) else state}
             raise MXNetError(f"Updater.get_states: cannot save a state of type {type(state).__name__}")
 
         header: dict[str, Any] = {"format": FORMAT, "version": 1}
         header["states"] = [[_key(i), tree(s)] for i, s in self.states.items()]
         if dump_optimizer:
-            header["optimizer"] = _optimizer_header(self.optimizer)
+            header["optimizer"] = _optimizer_header(self.optimizer, tree)
         if param_names is not None:
             header["param_names"] = [[_key(i), n] for i, n in param_names.items()]
         blob = np.frombuffer(json.dumps(header).encode(), dtype=np.uint8)
@@ -138,7 +144,7 @@ class Updater:
         """Install parsed states (:func:`read_states`); nothing changes if the content is invalid."""
         new_states = {_index(i): _untree(t, arrays) for i, t in header["states"]}
         if "optimizer" in header:
-            _restore_optimizer(self.optimizer, header["optimizer"])
+            _restore_optimizer(self.optimizer, header["optimizer"], arrays)
         self.states = new_states
         self.states_synced = dict.fromkeys(new_states, False)
 
@@ -175,6 +181,10 @@ def read_states(blob: bytes, fname: str = "<bytes>") -> tuple[dict, dict]:
         raise MXNetError(f"{fname} is not a regluon optimizer states file (no valid {HEADER} header)")
     for _, t in header["states"]:
         _check_tree(t, by_name, fname)
+    attrs = header.get("optimizer", {}).get("attrs", {}) if isinstance(header.get("optimizer"), dict) else {}
+    for v in attrs.values() if isinstance(attrs, dict) else ():
+        if isinstance(v, dict) and "tree" in v:
+            _check_tree(v["tree"], by_name, fname)
     return header, by_name
 
 
@@ -197,6 +207,14 @@ def _check_tree(t, arrays: dict, fname: str) -> None:
         for s in t.get("t", t.get("l")):
             _check_tree(s, arrays, fname)
         return
+    if isinstance(t, dict) and isinstance(t.get("d"), list):
+        for pair in t["d"]:
+            if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], (int, str))):
+                raise MXNetError(f"{fname}: malformed state entry {pair!r}")
+            _check_tree(pair[1], arrays, fname)
+        return
+    if isinstance(t, dict) and "v" in t and isinstance(t["v"], (bool, int, float)):
+        return
     raise MXNetError(f"{fname}: malformed state entry {t!r}")
 
 
@@ -205,6 +223,10 @@ def _untree(t, arrays: dict):
         return None
     if "a" in t:
         return nd.array(arrays[t["a"]], dtype=arrays[t["a"]].dtype)
+    if "v" in t:
+        return t["v"]
+    if "d" in t:
+        return {_index(k): _untree(v, arrays) for k, v in t["d"]}
     items = [_untree(s, arrays) for s in t.get("t", t.get("l"))]
     return tuple(items) if "t" in t else items
 
@@ -248,7 +270,17 @@ def _restored_scheduler(current, saved: dict | None):
     return sched, saved["attrs"]
 
 
-def _optimizer_header(opt: Optimizer) -> dict:
+def _array_tree(v) -> bool:
+    """Whether ``v`` is made of NDArrays, numbers and None in dicts (int/str keys), lists and tuples."""
+    if v is None or isinstance(v, (NDArray, bool, int, float)):
+        return True
+    if isinstance(v, dict):
+        return all(isinstance(k, (int, str)) and _array_tree(x) for k, x in v.items())
+    return isinstance(v, (list, tuple)) and all(_array_tree(x) for x in v)
+
+
+def _optimizer_header(opt: Optimizer, tree) -> dict:
+    """The optimizer's class and attributes; ``tree`` stores an attribute holding arrays."""
     attrs = {}
     for k, v in vars(opt).items():
         if k in _SKIP_ATTRS:
@@ -259,6 +291,8 @@ def _optimizer_header(opt: Optimizer) -> dict:
             _jsonable(x) and isinstance(key, (int, str)) for key, x in v.items()
         ):
             attrs[k] = {"pairs": [[key, x] for key, x in v.items()]}
+        elif _array_tree(v):
+            attrs[k] = {"tree": tree(v)}
     counts = [[dev, [[_key(i), n] for i, n in c.items()]] for dev, c in opt._all_index_update_counts.items()]
     return {
         "class": type(opt).__name__,
@@ -268,7 +302,7 @@ def _optimizer_header(opt: Optimizer) -> dict:
     }
 
 
-def _restore_optimizer(opt: Optimizer, saved: dict) -> None:
+def _restore_optimizer(opt: Optimizer, saved: dict, arrays: dict) -> None:
     if saved.get("class", "").lower() != type(opt).__name__.lower():
         raise MXNetError(
             f"the states file was written by a {saved.get('class')} optimizer, but this one is "
@@ -283,7 +317,11 @@ def _restore_optimizer(opt: Optimizer, saved: dict) -> None:
                 setattr(sched, k, v)
     opt.lr_scheduler = sched
     for k, v in saved.get("attrs", {}).items():
-        setattr(opt, k, dict((_index(a), b) for a, b in v["pairs"]) if isinstance(v, dict) else v)
+        if isinstance(v, dict) and "tree" in v:
+            v = _untree(v["tree"], arrays)
+        elif isinstance(v, dict):
+            v = {_index(a): b for a, b in v["pairs"]}
+        setattr(opt, k, v)
     opt._all_index_update_counts = {
         dev: {_index(i): n for i, n in c} for dev, c in saved.get("update_counts", [])
     }
