@@ -104,6 +104,7 @@ conv(
     (-1, 1),
     None,
 )
+conv(u8(1, 2, 4, 4), i8(3, 2, 3, 3), i8(3), (0.0, 0.0), (-1.0, 1.0), (-1.0, 1.0))  # empty data range
 # refused: int8 or float data, uint8 weight, int32 bias, groups, 1-d, channels last, shapes, range types
 X, W, B = u8(1, 2, 5, 5), i8(3, 2, 3, 3), i8(3)
 for bad in (
@@ -163,6 +164,7 @@ for shape, hidden, flatten in (
         ):
             fc(x, w, b, rd, rw, rb, flatten=flatten)
         fc(x, w, None, (-1.0, 2.0), (-1.0, 1.5), None, flatten=flatten)
+fc(i8(2, 5), i8(3, 5), None, (0.0, 0.0), (-1.0, 1.0), None)  # empty data range
 # the bias on its own (zero data): every int8 bias value, rescaled and truncated
 for i in range(12):
     dt = ("int8", "uint8")[i % 2]
@@ -316,6 +318,11 @@ for dim, shapes in (
     concat(arrays, [tuple(np.sort(RNG.uniform(-2, 2, 2))) for _ in arrays], dim=dim)
     concat([u8(*s) for s in shapes], [(0.0, float(RNG.uniform(0.5, 3))) for _ in shapes], dim=dim)
 concat((A8,), ((-1.0, 2.0),))
+# empty ranges: an input whose range is 0 stands for zeros; with every range 0 only a same-type join works
+concat((A8, A8), ((0.0, 0.0), (0.0, 0.0)))
+concat((A8, A8), ((0.0, 0.0), (-1.0, 1.0)))
+concat((AU, A8), ((0.0, 0.0), (-1.0, 1.0)))
+concat((A8, AU), ((0.0, 0.0), (0.0, 0.0)))
 concat((A8.astype("float32"), A8), ((-1, 1), (-1, 1)))
 concat((A8.astype("int32"), A8), ((-1, 1), (-1, 1)))
 CASES.append(("quantized_concat", (A8, A8, *ranges((-1, 1), (-1, 1))), {}))

@@ -18,6 +18,7 @@ from .quantized_nn import (
     _LIMITS,
     _NO_GOLDEN,
     _QRANGE,
+    _dt,
     _i8,
     _max_abs,
     _need,
@@ -28,6 +29,7 @@ from .quantized_nn import (
 )
 
 _RANGED = ("data", "min_data", "max_data")
+
 
 # ------------------------------------------------------------------------------ pooling, act, flatten
 
@@ -153,7 +155,10 @@ def _quantized_concat(*arrays, dim, num_args):
         if t.dtype == out_type and m_in == m_out:
             parts.append(t)
             continue
-        scale = (_QRANGE[out_type] / m_out) / (_QRANGE[t.dtype] / m_in)
+        if m_out == 0:  # every range is empty: nothing to rescale by (MXNet fails here too)
+            raise MXNetError(f"{op}: cannot turn {_dt(t)} data into {str(out_type)[6:]} with all ranges 0")
+        with np.errstate(divide="ignore"):  # an empty input range: its values all stand for 0
+            scale = (_QRANGE[out_type] / m_out) / (_QRANGE[t.dtype] / m_in)
         q = torch.round(t.to(torch.float32) * torch.tensor(scale, device=t.device))
         parts.append(q.clamp_(q_lo, q_hi).to(out_type))
     return (torch.cat(parts, dim=axis), *_range_out(lo, hi, data[0]))
