@@ -92,11 +92,25 @@ def _present(op: str, tensors, no_bias: bool) -> list:
     return got
 
 
+def _exact_dtype(data: torch.Tensor, weight: torch.Tensor) -> torch.dtype:
+    """A float type in which the integer sums of products come out exact, in any order of addition:
+    float32 (faster) where no partial sum can reach 2**24 (the largest |data| times the largest sum of
+    |weight| over one output), else float64 (exact to 2**53). GPUs get float64: their float32
+    convolutions and products may round the inputs (TF32)."""
+    if data.device.type != "cpu" or data.numel() == 0 or weight.numel() == 0:
+        return torch.float64
+    lo, hi = torch.aminmax(data)
+    w_sum = weight.to(torch.int32).abs_().reshape(weight.shape[0], -1).sum(1).max()
+    return torch.float32 if max(-int(lo), int(hi)) * int(w_sum) < 2**24 else torch.float64
+
+
 def _add_bias(acc: torch.Tensor, bias32: torch.Tensor | None, shape) -> torch.Tensor:
     """The int32 result: the exact sum, or (with a bias) the float32 sum of it and the bias."""
     if bias32 is None:
+        if acc.dtype == torch.float32:  # below 2**24 (see _exact_dtype): nothing to saturate
+            return acc.to(torch.int32)
         return acc.clamp_(-2147483648, 2147483647).to(torch.int32)
-    out = acc.to(torch.float32) + bias32.to(torch.float32).reshape(shape)
+    out = acc.to(torch.float32).add_(bias32.to(torch.float32).reshape(shape))
     return out.clamp_(-2147483648, 2147483520).to(torch.int32)
 
 
@@ -168,8 +182,9 @@ def _quantized_conv(
         _scalar(op, "max_bias", arrays[8])
     n = len(kernel)
     stride, dilate, pad = stride or (1,) * n, dilate or (1,) * n, pad or (0,) * n
-    try:  # float64 holds every int32 sum exactly, whatever the order of the additions
-        acc = _CONV[n](data.to(torch.float64), weight.to(torch.float64), None, stride, pad, dilate)
+    dt = _exact_dtype(data, weight)
+    try:
+        acc = _CONV[n](data.to(dt), weight.to(dt), None, stride, pad, dilate)
     except RuntimeError as err:
         raise MXNetError(f"{op}: {str(err).splitlines()[0]} (data {shape_str(data.shape)})") from None
     out = _add_bias(acc, bias, (1, -1) + (1,) * n)
@@ -214,7 +229,8 @@ def _quantized_fc(
         )
     md = _max_abs(_scalar(op, "min_data", min_data), _scalar(op, "max_data", max_data))
     mw = _max_abs(_scalar(op, "min_weight", min_weight), _scalar(op, "max_weight", max_weight))
-    acc = torch.matmul(x.to(torch.float64), weight.to(torch.float64).t())  # exact, as for the convolution
+    dt = _exact_dtype(x, weight)
+    acc = torch.matmul(x.to(dt), weight.to(dt).t())
     bias32 = None
     if not no_bias:
         _need(op, "bias", bias, torch.int8)
