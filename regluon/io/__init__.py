@@ -1,4 +1,4 @@
-"""mx.io: data iterators (NDArrayIter, ResizeIter, PrefetchingIter, ImageRecordIter) and batches.
+"""mx.io: data iterators (NDArrayIter, ResizeIter, PrefetchingIter, ImageRecordIter, ...) and batches.
 
 Example
 -------
@@ -8,7 +8,8 @@ Example
 """
 
 from .csv_iter import CSVIter
-from .image_record import ImageRecordIter
+from .image_det_record import ImageDetRecordIter
+from .image_record import ImageRecordInt8Iter, ImageRecordIter, ImageRecordUInt8Iter
 from .io import DataBatch, DataDesc, DataIter, NDArrayIter, PrefetchingIter, ResizeIter
 from .libsvm_iter import LibSVMIter
 from .mnist_iter import MNISTIter
@@ -21,6 +22,9 @@ __all__ = [
     "PrefetchingIter",
     "ResizeIter",
     "ImageRecordIter",
+    "ImageRecordUInt8Iter",
+    "ImageRecordInt8Iter",
+    "ImageDetRecordIter",
     "CSVIter",
     "LibSVMIter",
     "MNISTIter",

@@ -32,7 +32,6 @@ _IGNORED = {
     "prefetch_buffer",
     "ctx",
     "verbose",
-    "dtype",
     "shuffle_chunk_size",
     "shuffle_chunk_seed",
     "max_rotate_angle",
@@ -82,6 +81,10 @@ class ImageRecordIter(DataIter):
         Normalisation ``(x - mean) / std * scale``.
     resize : int
         Resize the shorter side to this size first (-1: no).
+    dtype : str or None
+        ``None`` / ``'float32'``: normalised float32 batches; ``'uint8'``: the pixels as they are
+        (mean, std and scale unused); ``'int8'``: ``pixel - mean`` saturated to -128..127, with the
+        means rounded half away from zero (std and scale unused), as MXNet.
     round_batch : bool
     path_imgidx, num_parts, part_index, seed, preprocess_threads, data_name, label_name
 
@@ -120,11 +123,20 @@ class ImageRecordIter(DataIter):
         data_name: str = "data",
         label_name: str = "softmax_label",
         inter_method: int = 1,
+        dtype: str | None = None,
         **kwargs,
     ) -> None:
+        name = type(self).__name__
         unknown = sorted(set(kwargs) - _IGNORED)
         if unknown:
-            raise MXNetError(f"ImageRecordIter: unknown parameter(s) {unknown}")
+            raise MXNetError(f"{name}: unknown parameter(s) {unknown}")
+        try:
+            dtype = None if dtype is None else np.dtype(dtype).name
+        except TypeError:
+            pass
+        if dtype not in (None, "float32", "uint8", "int8"):
+            raise MXNetError(f"{name}: unknown dtype {dtype!r} (float32, uint8 or int8)")
+        self._dtype = np.dtype(dtype or "float32")
         super().__init__(batch_size)
         data_shape = tuple(int(d) for d in data_shape)
         if len(data_shape) != 3 or data_shape[0] not in (1, 3):
@@ -135,6 +147,8 @@ class ImageRecordIter(DataIter):
         self._mean = np.array([mean_r, mean_g, mean_b][:chans], np.float32)[:, None, None]
         self._std = np.array([std_r, std_g, std_b][:chans], np.float32)[:, None, None]
         self._scale = np.float32(scale)
+        # int8 output: pixel - mean with the means rounded half away from zero
+        self._int_mean = (np.sign(self._mean) * np.floor(np.abs(self._mean) + 0.5)).astype(np.int16)
         self.resize, self.round_batch, self.inter_method = resize, round_batch, inter_method
         self._rng = np.random.RandomState(seed)
         self._pool = ThreadPoolExecutor(preprocess_threads) if preprocess_threads > 1 else None
@@ -145,7 +159,7 @@ class ImageRecordIter(DataIter):
         if not self._offsets:
             raise MXNetError(f'ImageRecordIter: "{path_imgrec}" holds no records')
         label_shape = (batch_size,) if label_width == 1 else (batch_size, label_width)
-        self.provide_data = [DataDesc(data_name, (batch_size,) + data_shape)]
+        self.provide_data = [DataDesc(data_name, (batch_size,) + data_shape, self._dtype.type)]
         self.provide_label = [DataDesc(label_name, label_shape)]
         self._order = self._new_order()
         self._next_order = None  # round_batch: the next pass, begun by the last batch
@@ -185,21 +199,28 @@ class ImageRecordIter(DataIter):
         self._rec._key = None
         return self._rec.read()
 
-    def _process(self, job) -> tuple:
-        raw, draws, index = job
+    def _decode(self, raw: bytes, index: int) -> tuple:
+        """The record's header and its image (HWC uint8, RGB or grey), shorter side resized to
+        ``resize`` when that is set."""
         header, payload = recordio.unpack(raw)
-        where = f'ImageRecordIter: record {index} of "{self._rec.uri}"'
+        where = f'{type(self).__name__}: record {index} of "{self._rec.uri}"'
         img = decode_to_numpy(payload, 1 if self.data_shape[0] == 3 else 0, rgb=True, where=where)
         if img.ndim == 2:
             img = img[:, :, None]
-        _, out_h, out_w = self.data_shape
-        h, w = img.shape[:2]
         if self.resize > 0:
+            h, w = img.shape[:2]
             if h > w:
                 h, w = self.resize * h // w, self.resize
             else:
                 h, w = self.resize, self.resize * w // h
             img = _resize(img, w, h, self.inter_method)
+        return header, img
+
+    def _process(self, job) -> tuple:
+        raw, draws, index = job
+        header, img = self._decode(raw, index)
+        _, out_h, out_w = self.data_shape
+        h, w = img.shape[:2]
         if h < out_h or w < out_w:  # too small for the crop: enlarge, keeping the aspect ratio
             factor = max(out_h / h, out_w / w)
             h, w = max(out_h, int(h * factor)), max(out_w, int(w * factor))
@@ -211,13 +232,20 @@ class ImageRecordIter(DataIter):
         img = img[y : y + out_h, x : x + out_w]
         if self.mirror or (self.rand_mirror and draws[2] < 0.5):
             img = img[:, ::-1]
-        chw = (img.transpose(2, 0, 1).astype(np.float32) - self._mean) / self._std * self._scale
         label = header.label
         if self.label_width == 1:
             label = float(np.asarray(label).reshape(-1)[0])
         else:
             label = np.asarray(label, np.float32).reshape(-1)[: self.label_width]
-        return chw, label
+        return self._normalise(img.transpose(2, 0, 1)), label
+
+    def _normalise(self, chw: np.ndarray) -> np.ndarray:
+        """CHW uint8 pixels to the output: normalised float32, or uint8/int8 as MXNet."""
+        if self._dtype == np.uint8:
+            return chw
+        if self._dtype == np.int8:
+            return np.clip(chw.astype(np.int16) - self._int_mean, -128, 127).astype(np.int8)
+        return (chw.astype(np.float32) - self._mean) / self._std * self._scale
 
     def _indices(self):
         n, bs = len(self._order), self.batch_size
@@ -240,12 +268,44 @@ class ImageRecordIter(DataIter):
         results = (
             list(self._pool.map(self._process, jobs)) if self._pool else [self._process(j) for j in jobs]
         )
-        data = np.zeros((self.batch_size,) + self.data_shape, np.float32)
+        data = np.zeros((self.batch_size,) + self.data_shape, self._dtype)
         label = np.zeros(self.provide_label[0].shape, np.float32)
         for k, (chw, lab) in enumerate(results):
             data[k] = chw
             label[k] = lab
-        return DataBatch([array(data)], [array(label)], pad=pad)
+        return DataBatch([array(data, dtype=data.dtype)], [array(label)], pad=pad)
 
     def iter_next(self) -> bool:
         return not self._done
+
+
+class ImageRecordUInt8Iter(ImageRecordIter):
+    """:class:`ImageRecordIter` yielding the uint8 pixels (``dtype='uint8'``; no mean, std or scale).
+
+    Example
+    -------
+    >>> it = mx.io.ImageRecordUInt8Iter(path_imgrec='train.rec', data_shape=(3, 224, 224), batch_size=32)
+    >>> it.next().data[0].dtype
+    <class 'numpy.uint8'>
+    """
+
+    def __init__(self, path_imgrec: str, data_shape: tuple, batch_size: int, **kwargs) -> None:
+        kwargs["dtype"] = "uint8"
+        super().__init__(path_imgrec, data_shape, batch_size, **kwargs)
+
+
+class ImageRecordInt8Iter(ImageRecordIter):
+    """:class:`ImageRecordIter` yielding int8 data: ``pixel - mean`` saturated to -128..127
+    (``dtype='int8'``; the means rounded half away from zero, std and scale unused).
+
+    Example
+    -------
+    >>> it = mx.io.ImageRecordInt8Iter(path_imgrec='train.rec', data_shape=(3, 224, 224), batch_size=32,
+    ...                                mean_r=123, mean_g=117, mean_b=104)
+    >>> it.next().data[0].dtype
+    <class 'numpy.int8'>
+    """
+
+    def __init__(self, path_imgrec: str, data_shape: tuple, batch_size: int, **kwargs) -> None:
+        kwargs["dtype"] = "int8"
+        super().__init__(path_imgrec, data_shape, batch_size, **kwargs)
