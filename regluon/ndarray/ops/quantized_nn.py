@@ -14,6 +14,9 @@ value) and returns its result with that result's range. The rules are those of M
   ``Rd`` 127.5 for int8 data and 255.5 for uint8. Range: ``±(M(data) / Rr) * (M(weight) / 127) * 2**31``
   with ``Rr`` 127 (int8) or 255 (uint8).
 * With a bias, both add it to the sum in float32 (so sums beyond 2**24 are rounded to float32 first).
+  Departures: for some convolution shapes (seen: 4 or 8 filters over a multiple of 4 channels) oneDNN
+  runs an SSE4.1/AVX2 kernel that saturates each pair of products to int16, and its GEMM kernel rounds
+  sums beyond 2**24 to float32 even without a bias; regluon keeps the exact sum, as the other kernels do.
 * ``quantized_pooling``: int8/uint8, 'max' or 'avg' (rounded half to even), 2-d or 3-d; the range passes.
 * ``quantized_act``: 'relu' only; the range passes unchanged. On uint8 data MXNet's result is the same
   bytes read as int8 (values above 127 come out negative); regluon does the same.
@@ -22,7 +25,7 @@ value) and returns its result with that result's range. The rules are those of M
   int8, else uint8; each input is rescaled into it by ``rint(q * (Ro / M(out)) / (Ri / M(in)))``
   (``R`` 127.5 for int8, 255.5 for uint8), saturated.
 
-None of these has a gradient, as in MXNet.
+None of these has a gradient, as in MXNet. The last four live in quantized_layers.py.
 """
 
 from __future__ import annotations
