@@ -31,12 +31,11 @@ def _scale(n_in: int, n_out: int) -> float:
 
 # ---------------------------------------------------------------------- uint8 bilinear, fixed point
 @functools.lru_cache(maxsize=1024)
-def _fixed_taps(n_in: int, n_out: int, clamp: bool, channels: int) -> tuple[np.ndarray, ...]:
-    """Two source indices and two 11-bit weights per output sample along one axis.
+def _fixed_taps(n_in: int, n_out: int, clamp: bool) -> tuple[np.ndarray, ...]:
+    """Two source indices and two 11-bit int32 weights per output sample along one axis.
 
     Positions are computed in float32, as OpenCV does. Columns (``clamp``) pin positions outside
-    the image to the edge pixel; rows keep their weights and clamp the index. With ``channels``,
-    the taps address a flattened ``W * channels`` row (each column's taps repeated per channel).
+    the image to the edge pixel; rows keep their weights and clamp the index.
     """
     centre = ((np.arange(n_out) + 0.5) * _scale(n_in, n_out) - 0.5).astype(np.float32)
     base = np.floor(centre).astype(np.int64)
@@ -48,32 +47,43 @@ def _fixed_taps(n_in: int, n_out: int, clamp: bool, channels: int) -> tuple[np.n
         base = np.minimum(base, n_in - 1)
     w0 = np.rint((np.float32(1) - frac) * np.float32(2048)).astype(np.int32)
     w1 = np.rint(frac * np.float32(2048)).astype(np.int32)
-    i0, i1 = np.clip(base, 0, n_in - 1), np.clip(base + 1, 0, n_in - 1)
-    if channels:
-        lanes = np.arange(channels)
-        i0, i1 = (i0[:, None] * channels + lanes).ravel(), (i1[:, None] * channels + lanes).ravel()
-        w0, w1 = np.repeat(w0, channels), np.repeat(w1, channels)
-    else:
-        w0, w1 = w0[:, None], w1[:, None]
-    return i0, i1, w0, w1
+    return np.clip(base, 0, n_in - 1), np.clip(base + 1, 0, n_in - 1), w0, w1
 
 
 @functools.lru_cache(maxsize=1024)
-def _rows_used(n_in: int, n_out: int) -> tuple[np.ndarray | None, np.ndarray, np.ndarray]:
-    """The source rows the vertical pass reads (None: all of them) and its taps renumbered."""
-    r0, r1, _, _ = _fixed_taps(n_in, n_out, False, 0)
+def _column_taps(n_in: int, n_out: int, channels: int, planar: bool) -> tuple[np.ndarray, ...]:
+    """The column taps addressing a flattened ``W * channels`` row: each output column's taps
+    repeated per channel, ordered pixel by pixel (``planar=False``) or channel by channel."""
+    i0, i1, w0, w1 = _fixed_taps(n_in, n_out, True)
+    lanes = np.arange(channels)
+    if planar:
+        lanes, i0, i1 = lanes[:, None], i0[None, :], i1[None, :]
+        w0, w1 = np.tile(w0, channels), np.tile(w1, channels)
+    else:
+        lanes, i0, i1 = lanes[None, :], i0[:, None], i1[:, None]
+        w0, w1 = np.repeat(w0, channels), np.repeat(w1, channels)
+    return (i0 * channels + lanes).ravel(), (i1 * channels + lanes).ravel(), w0, w1
+
+
+@functools.lru_cache(maxsize=1024)
+def _row_taps(n_in: int, n_out: int) -> tuple[np.ndarray | None, np.ndarray, ...]:
+    """The source rows the vertical pass reads (None: all of them), its taps renumbered to
+    index those rows, and its weights as (n_out, 1) columns."""
+    r0, r1, b0, b1 = _fixed_taps(n_in, n_out, False)
     used = np.unique(np.concatenate([r0, r1]))
     if len(used) == n_in:
-        return None, r0, r1
-    return used, np.searchsorted(used, r0), np.searchsorted(used, r1)
+        used = None
+    else:
+        r0, r1 = np.searchsorted(used, r0), np.searchsorted(used, r1)
+    return used, r0, r1, b0[:, None], b1[:, None]
 
 
-def _linear_u8(x: np.ndarray, h: int, w: int) -> np.ndarray:
-    """OpenCV's bilinear resize of uint8 ``(..., H, W, C)`` images, bit for bit."""
+def _linear_u8_rows(x: np.ndarray, h: int, w: int, planar: bool) -> np.ndarray:
+    """OpenCV's bilinear resize of uint8 ``(..., H, W, C)`` images as int32 ``(..., h, C * w)``
+    rows of values 0..255, the channels interleaved or (``planar``) one block of ``w`` each."""
     *lead, src_h, src_w, chans = x.shape
-    rows, r0, r1 = _rows_used(src_h, h)
-    c0, c1, a0, a1 = _fixed_taps(src_w, w, True, chans)
-    _, _, b0, b1 = _fixed_taps(src_h, h, False, 0)
+    rows, r0, r1, b0, b1 = _row_taps(src_h, h)
+    c0, c1, a0, a1 = _column_taps(src_w, w, chans, planar)
     flat = x.reshape(*lead, src_h, src_w * chans)
     if rows is not None:  # shrinking: resample only the rows the vertical pass reads
         flat = flat[..., rows, :]
@@ -89,7 +99,13 @@ def _linear_u8(x: np.ndarray, h: int, w: int) -> np.ndarray:
     out += lower
     out += 2
     out >>= 2  # at most 255: the weights of each axis sum to 2048 (2049 after float rounding)
-    return out.astype(np.uint8).reshape(*lead, h, w, chans)
+    return out
+
+
+def _linear_u8(x: np.ndarray, h: int, w: int) -> np.ndarray:
+    """OpenCV's bilinear resize of uint8 ``(..., H, W, C)`` images, bit for bit."""
+    *lead, _, _, chans = x.shape
+    return _linear_u8_rows(x, h, w, False).astype(np.uint8).reshape(*lead, h, w, chans)
 
 
 # ----------------------------------------------------------------------------- separable taps
@@ -206,3 +222,19 @@ def resize(x: np.ndarray, h: int, w: int, interp: int) -> np.ndarray:
         info = np.iinfo(x.dtype)
         out = np.clip(np.rint(out), info.min, info.max)
     return out.astype(x.dtype, copy=False)
+
+
+def resize_chw(x: np.ndarray, h: int, w: int, interp: int, out: np.ndarray) -> np.ndarray:
+    """:func:`resize`, written channel-first into ``out`` of shape ``(..., C, h, w)`` and any
+    numeric dtype (the values :func:`resize` gives, converted); returns ``out``.
+
+    The layout ``ToTensor`` makes: for uint8 bilinear, the kernel computes it directly (channel
+    blocks in each row), which saves the transposing copy of a resized HWC image.
+    """
+    if interp == 1 and x.dtype == np.uint8:
+        *lead, _, _, chans = x.shape
+        rows = _linear_u8_rows(x, h, w, True).reshape(*lead, h, chans, w)
+        np.copyto(np.swapaxes(out, -3, -2), rows, casting="unsafe")
+    else:
+        np.copyto(out, np.moveaxis(resize(x, h, w, interp), -1, -3), casting="unsafe")
+    return out

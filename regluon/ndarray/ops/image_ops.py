@@ -125,6 +125,36 @@ register(
 )
 
 
+def to_tensor_normalized(
+    data: torch.Tensor, mean: tuple | None, std: tuple | None, size: tuple[int, int, int] | None = None
+) -> torch.Tensor:
+    """``image.normalize(image.to_tensor(image.resize(data)))`` of one HWC image, bit for bit, as
+    one new CHW float32 tensor (``transforms.Compose`` runs its crop, ToTensor and Normalize
+    steps through this when nothing can see the intermediate images).
+
+    ``size`` is (height, width, interp) to resize first, or None; ``mean``/``std`` tuples of 1 or C
+    values, or None to skip the normalisation. The resized image is written channel-first
+    straight away (no transposing copy); ToTensor's and Normalize's steps then run in place, the
+    same operations in the same order as the two operators.
+    """
+    height, width, chans = data.shape
+    if size is None:
+        out = torch.empty((chans, height, width), dtype=torch.float32, device=data.device)
+        out.copy_(data.movedim(-1, -3))
+    else:
+        height, width, interp = size
+        out = torch.empty((chans, height, width), dtype=torch.float32)
+        _image_resize.resize_chw(data.detach().cpu().numpy(), height, width, interp, out.numpy())
+        out = out.to(data.device)
+    out.div_(255.0)
+    if mean is not None:
+        from .misc import _channel_constants  # (misc registers its operators after this module)
+
+        out.sub_(_channel_constants(mean, chans, out.dtype, out.device))
+        out.div_(_channel_constants(std, chans, out.dtype, out.device))
+    return out
+
+
 # ------------------------------------------------------------------------------------ crop, flips
 def _crop(data, x, y, width, height):
     _check_image("image.crop", data)

@@ -24,8 +24,11 @@ import numpy as np
 
 from .... import image
 from .... import ndarray as nd
+from ....base import MXNetError
 from ....ndarray import NDArray
-from ...block import Block, HybridBlock
+from ....ndarray.ops import image_ops
+from ....ndarray.params import FloatTuple
+from ...block import Block, HybridBlock, _in_block
 from ...nn import HybridSequential, Sequential
 
 __all__ = [
@@ -79,6 +82,27 @@ class Compose(Sequential):
             run = []
             if t is not None:
                 self.add(t)
+
+    def forward(self, x, *args):
+        # Runs the children as Sequential does, except that a crop (RandomResizedCrop or CenterCrop)
+        # followed by ToTensor [+ Normalize], or ToTensor [+ Normalize] alone, is computed in one
+        # pass (image_ops.to_tensor_normalized) when no hook can see the intermediate images: the
+        # same random draws and bit-identical results, without the intermediate arrays.
+        blocks = tuple(self._children.values())
+        i = 0
+        while i < len(blocks):
+            if not args and x.__class__ is NDArray:
+                fused = _fusion(blocks, i, x)
+                if fused is not None:
+                    step, x = fused
+                    i += step
+                    continue
+            x = blocks[i](x, *args)
+            args = ()
+            if isinstance(x, (tuple, list)):
+                args, x = tuple(x[1:]), x[0]
+            i += 1
+        return (x, *args) if args else x
 
 
 class HybridCompose(HybridSequential):
@@ -209,10 +233,10 @@ def _scale_down(src_size: tuple[int, int], size: tuple[int, int]) -> tuple[int, 
     return int(w), int(h)
 
 
-def _center_crop(img: NDArray, size: tuple[int, int], interp: int) -> NDArray:
+def _center_box(img: NDArray, size: tuple[int, int]) -> tuple[int, int, int, int]:
     h, w = img.shape[0], img.shape[1]
     new_w, new_h = _scale_down((w, h), size)
-    return _fixed_crop(img, int((w - new_w) / 2), int((h - new_h) / 2), new_w, new_h, size, interp)
+    return int((w - new_w) / 2), int((h - new_h) / 2), new_w, new_h
 
 
 def _pair(size) -> tuple[int, int]:
@@ -238,8 +262,12 @@ class CenterCrop(Block):
         self._size, self._interp = _pair(size), interpolation
 
     def forward(self, x):
+        return _fixed_crop(x, *self._plan(x))
+
+    def _plan(self, x) -> tuple:
+        """The crop's (x0, y0, width, height, size, interp)."""
         _hwc("CenterCrop", x)
-        return _center_crop(x, self._size, self._interp)
+        return (*_center_box(x, self._size), self._size, self._interp)
 
 
 class RandomResizedCrop(Block):
@@ -263,6 +291,10 @@ class RandomResizedCrop(Block):
         self._size, self._scale, self._ratio, self._interp = _pair(size), scale, ratio, interpolation
 
     def forward(self, x):
+        return _fixed_crop(x, *self._plan(x))
+
+    def _plan(self, x) -> tuple:
+        """The crop's (x0, y0, width, height, size, interp), drawn."""
         _hwc("RandomResizedCrop", x)
         h, w = x.shape[0], x.shape[1]
         area = (self._scale, 1.0) if isinstance(self._scale, (int, float)) else self._scale
@@ -275,8 +307,8 @@ class RandomResizedCrop(Block):
             if new_w <= w and new_h <= h:
                 x0 = random.randint(0, w - new_w)
                 y0 = random.randint(0, h - new_h)
-                return _fixed_crop(x, x0, y0, new_w, new_h, self._size, self._interp)
-        return _center_crop(x, self._size, self._interp)
+                return x0, y0, new_w, new_h, self._size, self._interp
+        return (*_center_box(x, self._size), self._size, self._interp)
 
 
 class RandomCrop(Block):
@@ -516,3 +548,69 @@ class RandomApply(Sequential):
         if self.p < random.random():
             return x
         return self.transforms(x)
+
+
+# ------------------------------------------------------------------ Compose's one-pass pipelines
+_CROPS = (RandomResizedCrop, CenterCrop)
+_INTERPS = (0, 1, 2, 3, 4, 9, 10)
+
+
+def _unhooked(block: Block) -> bool:
+    return not block._forward_hooks and not block._forward_pre_hooks
+
+
+def _tensor_steps(block: Block, chans: int) -> tuple | None:
+    """``(mean, std)`` when ``block`` is a ToTensor (``(None, None)``) or a group of exactly
+    ToTensor and Normalize with usable constants; None otherwise."""
+    if type(block) is ToTensor:
+        return (None, None) if _unhooked(block) else None
+    if type(block) is not HybridSequential or len(block._children) != 2 or not _unhooked(block):
+        return None
+    to_tensor, norm = block._children.values()
+    if type(to_tensor) is not ToTensor or type(norm) is not Normalize:
+        return None
+    if not (_unhooked(to_tensor) and _unhooked(norm)):
+        return None
+    try:
+        mean, std = FloatTuple().parse(norm._mean), FloatTuple().parse(norm._std)
+    except (ValueError, TypeError, SyntaxError):
+        return None  # the operator reports it
+    return (mean, std) if len(mean) in (1, chans) and len(std) in (1, chans) else None
+
+
+def _plain_crop(block: Block) -> bool:
+    size = block._size
+    return _unhooked(block) and all(v.__class__ is int and v > 0 for v in size) and block._interp in _INTERPS
+
+
+def _fusion(blocks: tuple, i: int, x: NDArray) -> tuple[int, NDArray] | None:
+    """``(blocks consumed, result)`` of a crop + ToTensor [+ Normalize] or ToTensor [+ Normalize]
+    starting at ``blocks[i]``, computed in one pass; None when the blocks must run one by one."""
+    t = x._tensor
+    if t.dim() != 3 or t.shape[-1] not in (1, 3) or t.device.type != "cpu":
+        return None
+    if t.requires_grad or x._ag is not None:
+        return None
+    block, chans = blocks[i], t.shape[-1]
+    if type(block) not in _CROPS:
+        steps = _tensor_steps(block, chans)
+        return (
+            None if steps is None else (1, NDArray._wrap(image_ops.to_tensor_normalized(t, *steps), x._ctx))
+        )
+    if i + 1 == len(blocks) or not _plain_crop(block):
+        return None
+    steps = _tensor_steps(blocks[i + 1], chans)
+    if steps is None:
+        return None
+    plan = block._plan(x)
+    x0, y0, w, h, size, interp = plan
+    if w <= 0 or h <= 0:  # an empty crop: as on its own (an error), then the next block
+        try:
+            return 1, _fixed_crop(x, *plan)
+        except MXNetError as err:
+            raise _in_block(err, block) from None
+    resize = None
+    if (w, h) != size:
+        resize = (size[1], size[0], _interp_for(interp, (h, w, size[1], size[0])))
+    region = t[y0 : y0 + h, x0 : x0 + w]
+    return 2, NDArray._wrap(image_ops.to_tensor_normalized(region, *steps, resize), x._ctx)
