@@ -132,6 +132,25 @@ def num_gpus() -> int:
     return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
+def gpu_memory_info(device_id: int = 0) -> tuple[int, int]:
+    """Free and total bytes of memory on GPU ``device_id``, as CUDA reports them.
+
+    Raises MXNetError where there is no such CUDA GPU (MXNet raises one when it was built
+    without CUDA).
+
+    Example:
+        >>> free, total = mx.context.gpu_memory_info(0)  # on a machine with a GPU
+    """
+    count = num_gpus()
+    if not 0 <= int(device_id) < count:
+        raise MXNetError(
+            f"gpu_memory_info: no CUDA GPU {device_id} on this machine ({count} usable CUDA GPU(s)); "
+            "this call needs a GPU that torch can see"
+        )
+    free, total = torch.cuda.mem_get_info(int(device_id))
+    return int(free), int(total)
+
+
 def current_context() -> Context:
     """The default context: the innermost ``with ctx:`` block, else ``cpu(0)``."""
     return _stack()[-1]

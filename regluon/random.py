@@ -8,6 +8,7 @@ from .context import Context
 from .ndarray.random_api import (  # noqa: F401
     exponential,
     gamma,
+    generalized_negative_binomial,
     multinomial,
     negative_binomial,
     normal,

@@ -15,6 +15,7 @@ from ..name import NameManager
 from ..ndarray import NDArray
 from . import _params_file, _summary
 from .parameter import DeferredInitializationError, Parameter, ParameterDict
+from .utils import HookHandle
 
 
 class _BlockScope:
@@ -325,11 +326,15 @@ class Block:
 
     def register_forward_pre_hook(self, hook):
         """Call ``hook(block, inputs)`` before each forward; returns a handle with ``detach()``."""
-        return _HookHandle(self._forward_pre_hooks, hook)
+        handle = HookHandle()
+        handle.attach(self._forward_pre_hooks, hook)
+        return handle
 
     def register_forward_hook(self, hook):
         """Call ``hook(block, inputs, outputs)`` after each forward; returns a handle with ``detach()``."""
-        return _HookHandle(self._forward_hooks, hook)
+        handle = HookHandle()
+        handle.attach(self._forward_hooks, hook)
+        return handle
 
     def __call__(self, *args):
         if self._forward_pre_hooks:
@@ -376,25 +381,6 @@ def _in_block(err: MXNetError, block: Block) -> MXNetError:
     new = type(err)(f"{err} [in block {block.name} ({block.__class__.__name__})]")
     new._block = block.name
     return new
-
-
-class _HookHandle:
-    _next_id = 0
-
-    def __init__(self, hooks: OrderedDict, hook):
-        _HookHandle._next_id += 1
-        self._id = _HookHandle._next_id
-        self._hooks = hooks
-        hooks[self._id] = hook
-
-    def detach(self) -> None:
-        self._hooks.pop(self._id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.detach()
 
 
 class HybridBlock(Block):

@@ -10,7 +10,9 @@ import tempfile
 import urllib.error
 import urllib.request
 import warnings
-from collections.abc import Sequence
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,7 +23,16 @@ from ..base import MXNetError
 from ..context import Context
 from ..ndarray import NDArray
 
-__all__ = ["split_data", "split_and_load", "clip_global_norm", "check_sha1", "download", "replace_file"]
+__all__ = [
+    "split_data",
+    "split_and_load",
+    "clip_global_norm",
+    "check_sha1",
+    "download",
+    "replace_file",
+    "HookHandle",
+    "shape_is_known",
+]
 
 
 def split_data(data: NDArray, num_slice: int, batch_axis: int = 0, even_split: bool = True) -> list[NDArray]:
@@ -176,3 +187,70 @@ def _fetch(url: str, fname: str, folder: str, verify_ssl: bool) -> None:
         with tempfile.NamedTemporaryFile(dir=folder, delete=False) as tmp:
             shutil.copyfileobj(resp, tmp)
     replace_file(tmp.name, fname)
+
+
+class HookHandle:
+    """The handle ``Block.register_forward_hook`` (and ``register_forward_pre_hook``) returns.
+
+    ``attach(hooks_dict, hook)`` files ``hook`` in ``hooks_dict`` under ``id(hook)`` (so one function
+    registered twice on the same block runs once); ``detach()`` removes it again, and leaving a
+    ``with`` block on the handle detaches it. The handle holds the dict weakly: a handle outliving
+    its block detaches nothing.
+
+    Example:
+        >>> net = gluon.nn.Dense(2)
+        >>> with net.register_forward_hook(lambda block, inputs, output: print(output.shape)):
+        ...     pass
+    """
+
+    def __init__(self) -> None:
+        self._hooks_dict_ref = None
+        self._id: int | None = None
+
+    def attach(self, hooks_dict: dict, hook: Callable) -> None:
+        """Put ``hook`` into ``hooks_dict``; a handle can be attached once."""
+        if self._hooks_dict_ref is not None:
+            raise AssertionError("The same handle cannot be attached twice.")
+        ref = weakref.ref(hooks_dict)  # an OrderedDict (a plain dict cannot be referenced weakly)
+        self._id = id(hook)
+        hooks_dict[self._id] = hook
+        self._hooks_dict_ref = ref
+
+    def detach(self) -> None:
+        """Remove the hook from the dict it was attached to (nothing happens if it is gone)."""
+        hooks = self._hooks_dict_ref() if self._hooks_dict_ref is not None else None
+        if hooks is not None:
+            hooks.pop(self._id, None)
+
+    def __getstate__(self):
+        return (self._hooks_dict_ref() if self._hooks_dict_ref is not None else None, self._id)
+
+    def __setstate__(self, state) -> None:
+        hooks, self._id = state
+        # unpickled without its dict: the reference is dead at once and detach() does nothing
+        self._hooks_dict_ref = weakref.ref(hooks if hooks is not None else OrderedDict())
+
+    def __enter__(self) -> HookHandle:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.detach()
+
+
+def shape_is_known(shape) -> bool:
+    """Whether every dimension of ``shape`` is known (legacy shape rules: 0 marks an unknown size).
+
+    ``None`` and ``()`` count as unknown; a negative size is refused with an AssertionError.
+
+    Example:
+        >>> gluon.utils.shape_is_known((2, 0)), gluon.utils.shape_is_known((2, 3))
+        (False, True)
+    """
+    if shape is None or len(shape) == 0:
+        return False
+    for size in shape:
+        if size == 0:
+            return False
+        if size < 0:
+            raise AssertionError(f"shape dimension size cannot be less than 0, while received {size}")
+    return True
