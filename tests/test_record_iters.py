@@ -68,8 +68,12 @@ def test_det_record_iter_labels_by_hand():
 
 
 def test_det_record_iter_bad_input(tmp_path):
-    with pytest.raises(MXNetError, match="rand_crop_prob is not supported"):
-        _make("det_force", rand_crop_prob=0.5)
+    with pytest.raises(MXNetError, match="random_hue_prob is not supported"):
+        _make("det_force", random_hue_prob=0.5)
+    with pytest.raises(MXNetError, match="min_crop_scales has 2 values, num_crop_sampler is 3"):
+        _make("det_force", rand_crop_prob=1, num_crop_sampler=3, min_crop_scales=(0.1, 0.2))
+    with pytest.raises(MXNetError, match="crop_emit_mode must be"):
+        _make("det_force", crop_emit_mode="middle")
     with pytest.raises(MXNetError, match="resize_mode must be"):
         _make("det_force", resize_mode="squash")
     with pytest.raises(MXNetError, match="more than label_pad_width=8"):
@@ -88,3 +92,90 @@ def test_det_record_iter_bad_input(tmp_path):
     w.close()
     with pytest.raises(MXNetError, match="not \\[header_width"):
         mx.io.ImageDetRecordIter(path_imgrec=str(tmp_path / "d.rec"), data_shape=(3, 8, 8), batch_size=1)
+
+
+def _boxes_rec(tmp_path):
+    """Three black images with white boxes on whole pixels, labelled [2, 5, class, box...]."""
+    import io
+
+    from PIL import Image
+
+    specs = [
+        ((40, 60), [(5, 4, 25, 20), (34, 22, 56, 38)]),
+        ((50, 30), [(3, 6, 20, 30)]),
+        ((36, 36), [(10, 10, 30, 26)]),
+    ]
+    w = mx.recordio.MXRecordIO(str(tmp_path / "boxes.rec"), "w")
+    for k, ((h, wd), boxes) in enumerate(specs):
+        img = np.zeros((h, wd, 3), np.uint8)
+        label = [2, 5]
+        for c, (x0, y0, x1, y1) in enumerate(boxes):
+            img[y0:y1, x0:x1] = 255
+            label += [c, x0 / wd, y0 / h, x1 / wd, y1 / h]
+        buf = io.BytesIO()
+        Image.fromarray(img).save(buf, "PNG")
+        w.write(mx.recordio.pack(mx.recordio.IRHeader(0, label, k, 0), buf.getvalue()))
+    w.close()
+    return str(tmp_path / "boxes.rec")
+
+
+def _check_boxes_on_pixels(batch):
+    """Each label row's boxes lie on whole pixels of its image and cover white pixels only."""
+    data, labels = batch.data[0].asnumpy(), batch.label[0].asnumpy()
+    sizes = []
+    for img, row in zip(data, labels):
+        h, w, n = int(row[1]), int(row[2]), int(row[3])
+        assert (img[:, h:, :] == 0).all() and (img[:, :, w:] == 0).all()
+        boxes = row[4 : 4 + n][2:].reshape(-1, 5)
+        assert len(boxes) and (boxes[:, 1:] >= 0).all() and (boxes[:, 1:] <= 1).all()
+        for _, x0, y0, x1, y1 in boxes:
+            px = np.array([x0 * w, x1 * w, y0 * h, y1 * h])
+            assert np.abs(px - np.round(px)).max() < 1e-3, px
+            a, b, c, d = np.round(px).astype(int)
+            assert b > a and d > c and (img[:, c:d, a:b] == 255).all()
+        sizes.append((h, w))
+    return sizes, data
+
+
+def test_det_record_iter_random_crop_and_pad_keep_boxes_on_their_pixels(tmp_path):
+    rec = _boxes_rec(tmp_path)
+    it = mx.io.ImageDetRecordIter(
+        path_imgrec=rec, data_shape=(3, 200, 200), batch_size=3, resize_mode="shrink", seed=4,
+        rand_crop_prob=0.8, num_crop_sampler=3, min_crop_scales=(0.3, 0.5, 0.7), max_crop_scales=(0.5, 0.8, 1.0),
+        min_crop_aspect_ratios=0.5, max_crop_aspect_ratios=2.0, min_crop_overlaps=(0.1, 0.3, 0.0),
+        rand_pad_prob=0.5, max_pad_scale=3.0, fill_value=127, rand_mirror_prob=0.5,
+    )  # fmt: skip
+    sizes, filled = set(), False
+    for _ in range(6):
+        for b in it:
+            got, data = _check_boxes_on_pixels(b)
+            sizes.update(got)
+            filled |= (data == 127).any()
+        it.reset()
+    originals = {(40, 60), (50, 30), (36, 36)}
+    assert (
+        sizes - originals and any(h < 36 for h, _ in sizes) and any(h > 50 for h, _ in sizes)
+    )  # cropped and padded
+    assert filled
+
+
+def test_det_record_iter_crop_covering_whole_objects(tmp_path):
+    # every crop must hold a whole box, and only boxes wholly inside are kept: the kept boxes are
+    # exact white rectangles bordered by black (or the image edge)
+    it = mx.io.ImageDetRecordIter(
+        path_imgrec=_boxes_rec(tmp_path), data_shape=(3, 64, 64), batch_size=3, resize_mode="shrink", seed=1,
+        rand_crop_prob=1, min_crop_scales=0.5, max_crop_scales=1.0, min_crop_object_coverages=1.0,
+        crop_emit_mode="overlap", emit_overlap_thresh=1.0,
+    )  # fmt: skip
+    for _ in range(4):
+        for b in it:
+            _, data = _check_boxes_on_pixels(b)
+            for img, row in zip(data, b.label[0].asnumpy()):
+                h, w, n = int(row[1]), int(row[2]), int(row[3])
+                for _, x0, y0, x1, y1 in row[4 : 4 + n][2:].reshape(-1, 5):
+                    a, bb, c, d = (int(round(v)) for v in (x0 * w, x1 * w, y0 * h, y1 * h))
+                    inner = np.zeros((h, w), bool)
+                    inner[max(c - 1, 0) : d + 1, max(a - 1, 0) : bb + 1] = True
+                    inner[c:d, a:bb] = False
+                    assert (img[0, :h, :w][inner] == 0).all()  # the pixel ring around the box is black
+        it.reset()

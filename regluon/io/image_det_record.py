@@ -7,12 +7,15 @@ object_width, <header extras>, object rows...]``, each object ``[class, xmin, ym
 the batch, before any zero padding), filled to a fixed width with ``label_pad_value``, as MXNet
 1.9.1 does.
 
-Supported augmentation: ``resize`` (shorter side first), ``rand_mirror_prob`` (boxes mirrored too),
-``resize_mode`` ``'force'`` / ``'fit'`` / ``'shrink'`` and ``(x - mean) / std * scale`` (a zero std
-means no division). The random crop, pad and colour samplers (``rand_crop_prob``,
-``rand_pad_prob``, ``random_*_prob``) are refused with an error rather than ignored; use
-``mx.image.ImageDetIter`` with ``rand_crop`` / ``rand_pad`` for those. Mirroring and shuffling draw
-from NumPy's generator seeded with ``seed``, not MXNet's.
+Augmentation, in this order: ``resize`` (shorter side), the SSD-style random crop
+(``rand_crop_prob`` with ``num_crop_sampler`` samplers and their ranges, ``crop_emit_mode``), the
+random pad (``rand_pad_prob``, ``max_pad_scale``, ``fill_value``), ``rand_mirror_prob`` (boxes
+mirrored too), ``resize_mode`` ``'force'`` / ``'fit'`` / ``'shrink'``, and
+``(x - mean) / std * scale`` (a zero std means no division). The deterministic steps give MXNet
+1.9.1's pixels and labels; the random ones keep MXNet's contract but draw from NumPy's generator
+seeded with ``seed``, so they choose differently image by image. The colour samplers
+(``random_hue_prob``, ``random_saturation_prob``, ``random_illumination_prob``,
+``random_contrast_prob``) are refused with an error rather than ignored.
 """
 
 from __future__ import annotations
@@ -22,43 +25,26 @@ import numpy as np
 from .. import recordio
 from ..base import MXNetError
 from ..image.image import resize_array as _resize
+from .det_augment import _SAMPLER_KEYS, crop_samplers, random_crop, random_pad
 from .image_record import ImageRecordIter
 from .io import DataDesc
 
-# MXNet's options with no effect here (threads, prefetching, the crop/pad/colour samplers' settings,
-# which act only with their probabilities, refused below when set).
+# MXNet's options with no effect here (threads, prefetching, the colour samplers' settings, which act
+# only with their probabilities, refused below when set).
 _ACCEPTED = {
     "verbose",
     "prefetch_buffer",
     "ctx",
     "shuffle_chunk_size",
     "shuffle_chunk_seed",
-    "min_crop_scales",
-    "max_crop_scales",
-    "min_crop_aspect_ratios",
-    "max_crop_aspect_ratios",
-    "min_crop_overlaps",
-    "max_crop_overlaps",
-    "min_crop_sample_coverages",
-    "max_crop_sample_coverages",
-    "min_crop_object_coverages",
-    "max_crop_object_coverages",
-    "num_crop_sampler",
-    "crop_emit_mode",
-    "emit_overlap_thresh",
-    "max_crop_trials",
-    "max_pad_scale",
     "max_random_hue",
     "max_random_saturation",
     "max_random_illumination",
     "max_random_contrast",
-    "fill_value",
     "mean_a",
     "std_a",
 }
 _UNSUPPORTED = (
-    "rand_crop_prob",
-    "rand_pad_prob",
     "random_hue_prob",
     "random_saturation_prob",
     "random_illumination_prob",
@@ -86,6 +72,18 @@ class ImageDetRecordIter(ImageRecordIter):
         ratio; ``'shrink'``: as ``'fit'`` but only images larger than ``(H, W)``. The image sits at
         the top left of a zero batch slot.
     rand_mirror_prob : float, default 0
+    rand_crop_prob : float, default 0
+        Probability of a random crop; ``num_crop_sampler`` samplers (default 1) each try up to
+        ``max_crop_trials`` crops of side ``scale`` in ``[min_crop_scales, max_crop_scales]`` and
+        aspect ratio in ``[min_crop_aspect_ratios, max_crop_aspect_ratios]`` until one has a box
+        whose IOU (``*_crop_overlaps``), intersection / crop area (``*_crop_sample_coverages``) and
+        intersection / box area (``*_crop_object_coverages``) are in range; one of the found crops
+        is used. Each option is one value or one per sampler. Boxes are dropped when their centre
+        leaves the crop (``crop_emit_mode='center'``) or less than ``emit_overlap_thresh`` of them
+        stays in (``'overlap'``).
+    rand_pad_prob : float, default 0
+        Probability of placing the image on a canvas up to ``max_pad_scale`` (default 1) times as
+        large, filled with ``fill_value`` (default 127).
     shuffle, seed, resize, inter_method, round_batch, num_parts, part_index, preprocess_threads
     mean_r, mean_g, mean_b, std_r, std_g, std_b, scale : float
 
@@ -117,6 +115,13 @@ class ImageDetRecordIter(ImageRecordIter):
         path_imglist: str = "",
         mean_img: str = "",
         dtype: str | None = None,
+        rand_crop_prob: float = 0.0,
+        num_crop_sampler: int = 1,
+        crop_emit_mode: str = "center",
+        emit_overlap_thresh: float = 0.3,
+        rand_pad_prob: float = 0.0,
+        max_pad_scale: float = 1.0,
+        fill_value: int = 127,
         **kwargs,
     ) -> None:
         for key in _UNSUPPORTED:
@@ -135,6 +140,20 @@ class ImageDetRecordIter(ImageRecordIter):
             )
         if dtype not in (None, "float32", np.float32):
             raise MXNetError(f"ImageDetRecordIter: dtype must be float32, got {dtype!r}")
+        if crop_emit_mode not in ("center", "overlap"):
+            raise MXNetError(
+                f"ImageDetRecordIter: crop_emit_mode must be 'center' or 'overlap', got {crop_emit_mode!r}"
+            )
+        self._samplers = crop_samplers(
+            int(num_crop_sampler), {k: kwargs.pop(k) for k in _SAMPLER_KEYS if k in kwargs}
+        )
+        self.rand_crop_prob, self.crop_emit_mode = float(rand_crop_prob), crop_emit_mode
+        self.emit_overlap_thresh = float(emit_overlap_thresh)
+        self.rand_pad_prob, self.max_pad_scale, self.fill_value = (
+            float(rand_pad_prob),
+            float(max_pad_scale),
+            int(fill_value),
+        )
         base = {k: kwargs.pop(k) for k in list(kwargs) if k not in _ACCEPTED}
         stds = [s if s > 0 else 1.0 for s in (std_r, std_g, std_b)]
         super().__init__(
@@ -179,11 +198,23 @@ class ImageDetRecordIter(ImageRecordIter):
         ratio = min(out_h / h, out_w / w)
         return _resize(img, int(w * ratio), int(h * ratio), self.inter_method)
 
+    def _draws(self):
+        """Three uniform numbers (crop, pad, mirror) and a seed for the crop and pad samplers."""
+        return (*self._rng.random_sample(3), self._rng.randint(2**31))
+
     def _process(self, job) -> tuple:
         raw, draws, index = job
         header, img = self._decode(raw, index)
         label = np.asarray(header.label, np.float32).reshape(-1).copy()
         self._check_label(label, index)
+        if draws[0] < self.rand_crop_prob or draws[1] < self.rand_pad_prob:
+            rs = np.random.RandomState(draws[3])
+            if draws[0] < self.rand_crop_prob:
+                img, label = random_crop(
+                    rs, img, label, self._samplers, self.crop_emit_mode, self.emit_overlap_thresh
+                )
+            if draws[1] < self.rand_pad_prob:
+                img, label = random_pad(rs, img, label, self.max_pad_scale, self.fill_value)
         if self.rand_mirror_prob > 0 and draws[2] < self.rand_mirror_prob:
             img = img[:, ::-1]
             boxes = label[int(label[0]) :].reshape(-1, int(label[1]))

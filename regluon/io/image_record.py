@@ -247,6 +247,10 @@ class ImageRecordIter(DataIter):
             return np.clip(chw.astype(np.int16) - self._int_mean, -128, 127).astype(np.int8)
         return (chw.astype(np.float32) - self._mean) / self._std * self._scale
 
+    def _draws(self):
+        """The random numbers one image's processing uses (drawn in order, before the threads)."""
+        return self._rng.random_sample(3)
+
     def _indices(self):
         n, bs = len(self._order), self.batch_size
         take = list(self._order[self._pos : self._pos + bs])
@@ -264,7 +268,7 @@ class ImageRecordIter(DataIter):
         if self._done:
             raise StopIteration
         take, pad = self._indices()
-        jobs = [(self._read(int(i)), self._rng.random_sample(3), int(i)) for i in take]
+        jobs = [(self._read(int(i)), self._draws(), int(i)) for i in take]
         results = (
             list(self._pool.map(self._process, jobs)) if self._pool else [self._process(j) for j in jobs]
         )
