@@ -124,26 +124,7 @@ class ImageDetRecordIter(ImageRecordIter):
         fill_value: int = 127,
         **kwargs,
     ) -> None:
-        for key in _UNSUPPORTED:
-            if float(kwargs.pop(key, 0) or 0) > 0:
-                raise MXNetError(
-                    f"ImageDetRecordIter: {key} is not supported by regluon (random crop, pad and colour "
-                    "sampling); use mx.image.ImageDetIter with its augmenters instead"
-                )
-        if resize_mode not in ("force", "fit", "shrink"):
-            raise MXNetError(
-                f"ImageDetRecordIter: resize_mode must be 'force', 'fit' or 'shrink', got {resize_mode!r}"
-            )
-        if aug_seq != "det_aug_default" or path_imglist or mean_img:
-            raise MXNetError(
-                "ImageDetRecordIter: aug_seq, path_imglist and mean_img are not supported by regluon"
-            )
-        if dtype not in (None, "float32", np.float32):
-            raise MXNetError(f"ImageDetRecordIter: dtype must be float32, got {dtype!r}")
-        if crop_emit_mode not in ("center", "overlap"):
-            raise MXNetError(
-                f"ImageDetRecordIter: crop_emit_mode must be 'center' or 'overlap', got {crop_emit_mode!r}"
-            )
+        _check_options(kwargs, resize_mode, aug_seq, path_imglist, mean_img, dtype, crop_emit_mode)
         self._samplers = crop_samplers(
             int(num_crop_sampler), {k: kwargs.pop(k) for k in _SAMPLER_KEYS if k in kwargs}
         )
@@ -228,3 +209,27 @@ class ImageDetRecordIter(ImageRecordIter):
         out[:4] = (chans, h, w, label.size)
         out[4 : 4 + label.size] = label
         return self._normalise(canvas), out
+
+
+def _check_options(kwargs, resize_mode, aug_seq, path_imglist, mean_img, dtype, crop_emit_mode) -> None:
+    """Refuse what regluon does not do (popping the colour samplers' probabilities from kwargs)."""
+    for key in _UNSUPPORTED:
+        if float(kwargs.pop(key, 0) or 0) > 0:
+            raise MXNetError(
+                f"ImageDetRecordIter: {key} is not supported by regluon (random colour sampling); use "
+                "mx.image.ImageDetIter with its colour augmenters instead"
+            )
+    if resize_mode not in ("force", "fit", "shrink"):
+        raise MXNetError(
+            f"ImageDetRecordIter: resize_mode must be 'force', 'fit' or 'shrink', got {resize_mode!r}"
+        )
+    if aug_seq != "det_aug_default" or path_imglist or mean_img:
+        raise MXNetError(
+            "ImageDetRecordIter: aug_seq, path_imglist and mean_img are not supported by regluon"
+        )
+    if dtype not in (None, "float32", np.float32):
+        raise MXNetError(f"ImageDetRecordIter: dtype must be float32, got {dtype!r}")
+    if crop_emit_mode not in ("center", "overlap"):
+        raise MXNetError(
+            f"ImageDetRecordIter: crop_emit_mode must be 'center' or 'overlap', got {crop_emit_mode!r}"
+        )
