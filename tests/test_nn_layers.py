@@ -187,5 +187,6 @@ def test_every_layer_has_golden_cases():
     programs = " ".join(case["program"] for case in _GOLDEN["cases"].values())
     layers = [n for n in nn.__all__ if isinstance(getattr(nn, n), type) and n not in ("Block", "HybridBlock")]
     missing = [n for n in layers if f"nn.{n}(" not in programs]
-    missing += [n for n in cnn.__all__ if f"cnn.{n}(" not in programs]
+    # SparseEmbedding's golden values are in tests/test_gluon_contrib.py (MXNet needs a Trainer for it)
+    missing += [n for n in cnn.__all__ if f"cnn.{n}(" not in programs and n != "SparseEmbedding"]
     assert not missing, f"layers without MXNet golden cases: {missing}"

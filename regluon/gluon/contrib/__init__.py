@@ -1,5 +1,6 @@
-"""``gluon.contrib``: layers MXNet 1.x kept outside the core ``nn`` package."""
+"""``gluon.contrib``: layers and tools MXNet 1.x kept outside the core Gluon packages
+(``nn``, ``cnn``, ``data``)."""
 
-from . import nn
+from . import cnn, data, nn
 
-__all__ = ["nn"]
+__all__ = ["cnn", "data", "nn"]

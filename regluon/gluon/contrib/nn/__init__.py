@@ -1,4 +1,4 @@
-"""``gluon.contrib.nn``: Concurrent, HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle."""
+"""``gluon.contrib.nn``: Concurrent, HybridConcurrent, Identity, SparseEmbedding, SyncBatchNorm, PixelShuffle."""
 
 from .basic_layers import (
     Concurrent,
@@ -7,6 +7,7 @@ from .basic_layers import (
     PixelShuffle1D,
     PixelShuffle2D,
     PixelShuffle3D,
+    SparseEmbedding,
     SyncBatchNorm,
 )
 
@@ -14,6 +15,7 @@ __all__ = [
     "Concurrent",
     "HybridConcurrent",
     "Identity",
+    "SparseEmbedding",
     "SyncBatchNorm",
     "PixelShuffle1D",
     "PixelShuffle2D",

@@ -1,4 +1,5 @@
-"""contrib.nn layers: Concurrent, HybridConcurrent, Identity, SyncBatchNorm, PixelShuffle1D/2D/3D."""
+"""contrib.nn layers: Concurrent, HybridConcurrent, Identity, SparseEmbedding, SyncBatchNorm,
+PixelShuffle1D/2D/3D."""
 
 from __future__ import annotations
 
@@ -6,9 +7,10 @@ import warnings
 from typing import Any
 
 from .... import ndarray as nd
+from ....base import MXNetError
 from ... import nn
-from ...block import HybridBlock
-from ...nn._layer_utils import arg_error
+from ...block import Block, HybridBlock
+from ...nn._layer_utils import arg_error, check_int
 
 
 class Concurrent(nn.Sequential):
@@ -71,9 +73,67 @@ class Identity(HybridBlock):
         return x
 
 
+class SparseEmbedding(Block):
+    """Map integer indices to rows of a learned ``(input_dim, output_dim)`` table, for very large
+    vocabularies. In MXNet the weight and its gradient are stored row-sparse (only the looked-up rows
+    travel to the optimizer); regluon stores both dense, so the values are the same as MXNet's and a
+    plain optimizer step updates the same rows, but optimizers with state (momentum, Adam) do not
+    skip the untouched rows as MXNet's lazy updates do.
+
+    Parameters
+    ----------
+    input_dim : int
+        Vocabulary size; every index must lie in ``[0, input_dim - 1]``.
+    output_dim : int
+        Length of each embedding vector.
+    dtype : str or numpy dtype, default 'float32'
+    weight_initializer : Initializer, optional
+
+    Example:
+        >>> emb = contrib.nn.SparseEmbedding(10, 3)
+        >>> emb.initialize()
+        >>> emb(mx.nd.array([[1, 2], [4, 9]])).shape
+        (2, 2, 3)
+    """
+
+    def __init__(
+        self,
+        input_dim: int,
+        output_dim: int,
+        dtype: Any = "float32",
+        weight_initializer: Any = None,
+        **kwargs,
+    ):
+        check_int("SparseEmbedding", "input_dim", input_dim, 1)
+        check_int("SparseEmbedding", "output_dim", output_dim, 1)
+        super().__init__(**kwargs)
+        self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype, "sparse_grad": True}
+        self.weight = self.params.get(
+            "weight", shape=(input_dim, output_dim), init=weight_initializer, dtype=dtype
+        )
+
+    def forward(self, x):
+        if x.size:
+            # MXNet's row-sparse lookup refuses indices outside [0, input_dim - 1] (the dense one clips)
+            lo, hi = nd.concat(x.min(), x.max(), dim=0).asnumpy().tolist()
+            top = self._kwargs["input_dim"] - 1
+            if lo < 0 or hi > top:
+                raise MXNetError(
+                    f"SparseEmbedding: input contains data out of bound: indices of input shape "
+                    f"{x.shape} range over [{lo:g}, {hi:g}], outside [0, {top}] (input_dim={top + 1})"
+                )
+        return nd.Embedding(x, self.weight.data(x.context), name="fwd", **self._kwargs)
+
+    def __repr__(self) -> str:
+        k = self._kwargs
+        return f"{self.__class__.__name__}({k['input_dim']} -> {k['output_dim']}, {k['dtype']})"
+
+
 class SyncBatchNorm(nn.BatchNorm):
-    """Batch normalisation whose statistics are shared across devices. In one process on one device
-    it computes exactly what :class:`~mxnet.gluon.nn.BatchNorm` with ``axis=1`` computes.
+    """Batch normalisation whose statistics are shared across devices, computed by the
+    ``contrib.SyncBatchNorm`` operator (keyed by the block's prefix). regluon runs each device's
+    batch alone, so in one process on one device it computes exactly what
+    :class:`~mxnet.gluon.nn.BatchNorm` with ``axis=1`` computes.
 
     Parameters
     ----------
@@ -134,16 +194,9 @@ class SyncBatchNorm(nn.BatchNorm):
             "ndev": num_devices,
             "key": self.prefix,
         }
-        self._bn_kwargs = {
-            "axis": 1,
-            "eps": epsilon,
-            "momentum": momentum,
-            "fix_gamma": not scale,
-            "use_global_stats": use_global_stats,
-        }
 
     def hybrid_forward(self, F, x, gamma, beta, running_mean, running_var):
-        return F.BatchNorm(x, gamma, beta, running_mean, running_var, name="fwd", **self._bn_kwargs)
+        return F.contrib.SyncBatchNorm(x, gamma, beta, running_mean, running_var, name="fwd", **self._kwargs)
 
 
 def _factors(cls_name: str, factor: Any, n: int) -> tuple:
@@ -232,6 +285,7 @@ __all__ = [
     "Concurrent",
     "HybridConcurrent",
     "Identity",
+    "SparseEmbedding",
     "SyncBatchNorm",
     "PixelShuffle1D",
     "PixelShuffle2D",

@@ -1,0 +1,5 @@
+"""``gluon.contrib.data``: IntervalSampler."""
+
+from .sampler import IntervalSampler
+
+__all__ = ["IntervalSampler"]
