@@ -323,6 +323,14 @@ def _wrap_result(r: torch.Tensor, ctx):
     return _NDArray._wrap(r, ctx)
 
 
+def add_result_hook(wrap: Callable) -> None:
+    """Send every later op call through ``wrap(fast_call)`` and ``wrap(invoke)`` (the generated functions
+    look both up here at each call). nd.sparse does this once, when the first sparse array is made, to
+    give results MXNet's storage types; programs without sparse arrays never pay for it."""
+    global fast_call, invoke
+    fast_call, invoke = wrap(fast_call), wrap(invoke)
+
+
 _new = object.__new__
 _BOOL = torch.bool
 _set_grad_enabled = torch._C._set_grad_enabled

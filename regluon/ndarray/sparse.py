@@ -33,9 +33,10 @@ import torch
 
 from ..base import MXNetError, shape_str
 from ..context import Context, current_context
+from . import register as _register
 from .ndarray import NDArray
 from .register import get_op, make_function
-from .sparse_rules import LAZY_UPDATES, STYPE_RULES, UNARY, lazy_rows_update, unary_rule
+from .sparse_rules import LAZY_UPDATES, build_rules, lazy_rows_update
 
 _STYPES = ("default", "csr", "row_sparse")
 _py_slice = builtins.slice  # this module defines nd.sparse.slice (and abs, sum, round ...)
@@ -90,7 +91,15 @@ class BaseSparseNDArray(NDArray):
 
     # MXNet's sparse arrays route +, -, * (and here /) through nd.sparse, whose results keep a sparse
     # storage type where MXNet's do; reflected forms are NDArray's, except a number times a sparse array
+    def detach(self) -> BaseSparseNDArray:
+        return self._retag(NDArray.detach(self))
+
     def __add__(self, other):
+        return add(self, other)
+
+    def __radd__(self, other):
+        if isinstance(other, NDArray):
+            return NDArray.__radd__(self, other)
         return add(self, other)
 
     def __sub__(self, other):
@@ -109,6 +118,8 @@ class BaseSparseNDArray(NDArray):
 
     def __neg__(self):
         return multiply(self, -1.0)
+
+    __hash__ = NDArray.__hash__
 
     def _nonzero_rows(self) -> torch.Tensor:
         t = self._tensor.detach()
@@ -185,14 +196,75 @@ class RowSparseNDArray(BaseSparseNDArray):
         return self._part(self._nonzero_rows())
 
 
+def _compare(dunder: str, array_op: str, scalar_op: str):
+    """A comparison of a sparse array, through the op table so that the result's storage type
+    follows MXNet (``csr > 0.5`` is CSR, ``csr == 0`` dense); other operands as for NDArray."""
+
+    def method(self, other):
+        if isinstance(other, NDArray):
+            return getattr(_nd(), array_op)(self, other)
+        if isinstance(other, _NUMBERS):
+            return getattr(_nd(), scalar_op)(self, scalar=float(other))
+        return getattr(NDArray, dunder)(self, other)
+
+    method.__name__ = method.__qualname__ = dunder
+    return method
+
+
+for _dunder, _aop, _sop in (
+    ("__eq__", "broadcast_equal", "_equal_scalar"),
+    ("__ne__", "broadcast_not_equal", "_not_equal_scalar"),
+    ("__gt__", "broadcast_greater", "_greater_scalar"),
+    ("__ge__", "broadcast_greater_equal", "_greater_equal_scalar"),
+    ("__lt__", "broadcast_lesser", "_lesser_scalar"),
+    ("__le__", "broadcast_lesser_equal", "_lesser_equal_scalar"),
+):
+    setattr(BaseSparseNDArray, _dunder, _compare(_dunder, _aop, _sop))
+
 _CLASSES = {"csr": CSRNDArray, "row_sparse": RowSparseNDArray, "default": NDArray}
 
 
 def _tag(x, stype: str | None):
     """``x`` (an NDArray, changed in place) with the class of storage type ``stype``."""
     if stype is not None and isinstance(x, NDArray):
+        if stype != "default" and not _RULES:
+            _start_stype_rules()
         x.__class__ = _CLASSES[stype]
     return x
+
+
+# ----------------------------------------------------------------------------------------------
+# storage types of operator results
+
+#: canonical op name -> storage-type rule (see sparse_rules); filled when the first sparse array is made
+_RULES: dict = {}
+
+
+def _start_stype_rules() -> None:
+    """From now on every op call checks for sparse inputs and tags its result by MXNet's rule.
+
+    Done when the first sparse array is made, so that programs without sparse arrays pay nothing."""
+    _RULES.update(build_rules(get_op))
+    _register.add_result_hook(_stype_aware)
+
+
+def _stype_aware(call):
+    """``call`` (the dispatcher's ``fast_call`` or ``invoke``), then, where an input is a sparse array
+    and no ``out`` is given, the result tagged with the storage type MXNet gives it."""
+
+    def wrapped(op, inputs, params, *out):
+        res = call(op, inputs, params, *out)
+        for x in inputs:
+            if isinstance(x, BaseSparseNDArray):
+                rule = _RULES.get(op.name)
+                if rule is not None and res.__class__ is NDArray and not (out and out[0] is not None):
+                    stypes = [stype_of(a) for a in inputs]
+                    t = getattr(inputs[0], "_tensor", None)
+                    res.__class__ = _CLASSES[rule(stypes, params, None if t is None else t.dtype)]
+                break
+        return res
+
+    return wrapped
 
 
 def stype_of(x) -> str:
@@ -402,30 +474,24 @@ def _lookup(name: str):
 
 
 def _sparse_function(name: str):
-    """The ``nd.sparse`` function ``name``: the table's op, with the result tagged by MXNet's
-    storage-type rule for that op (see :mod:`regluon.ndarray.sparse_rules`)."""
+    """The ``nd.sparse`` function ``name``: the table's op (whose results get MXNet's storage type
+    from the dispatcher once sparse arrays exist), plus MXNet's lazy row-sparse optimizer updates and
+    the sparse results ``dot(forward_stype=...)`` and ``cast_storage`` make from dense inputs."""
     op = _lookup(name)
     base = make_function(op, name)
     sig = base.__signature__
-    rule = unary_rule(base) if name in UNARY else STYPE_RULES.get(name)
     lazy = name in LAZY_UPDATES
-    always = name in ("dot", "cast_storage")  # these can make a sparse result from dense inputs
+    stype_arg = {"dot": "forward_stype", "cast_storage": "stype"}.get(name)
+    if not lazy and stype_arg is None:
+        return base
 
     def fn(*args, **kwargs):
-        sparse_in = any(isinstance(a, BaseSparseNDArray) for a in args) or any(
-            isinstance(v, BaseSparseNDArray) for v in kwargs.values()
-        )
-        if not (sparse_in or always) or rule is None and not lazy:
-            return base(*args, **kwargs)
         named = sig.bind(*args, **{k: v for k, v in kwargs.items() if k not in ("name", "attr")}).arguments
         if lazy:
             return lazy_rows_update(base, op, named, lambda: base(*args, **kwargs))
         res = base(*args, **kwargs)
-        if isinstance(res, NDArray):
-            stypes = [stype_of(a) for a in args] + [
-                stype_of(v) for v in kwargs.values() if isinstance(v, NDArray)
-            ]
-            _tag(res, rule(stypes, named))
+        if named.get(stype_arg) is not None and named.get("out") is None:
+            _tag(res, named[stype_arg])
         return res
 
     fn.__name__ = fn.__qualname__ = name
@@ -442,34 +508,34 @@ for _name in SPARSE_OPS:
 cast_storage = globals()["cast_storage"]
 retain = globals()["retain"]
 
+_SCALAR_OPS = {
+    "add": "_plus_scalar",
+    "subtract": "_minus_scalar",
+    "multiply": "_mul_scalar",
+    "divide": "_div_scalar",
+}
+
 
 def _python_binary(name: str, elemwise: str, broadcast: str, doc: str):
     """``add``/``subtract``/``multiply``/``divide`` of ``nd.sparse``: arrays of one shape go through the
-    ``elemwise_`` op, others through ``broadcast_``, numbers through ``nd``'s scalar form; the result's
-    storage type follows MXNet (``STYPE_RULES``)."""
-    same_rule, bcast_rule = STYPE_RULES[name], STYPE_RULES.get(broadcast)
+    ``elemwise_`` op, others through ``broadcast_``, a number through the op's scalar form; the result's
+    storage type is the op's (see sparse_rules)."""
+    scalar_op = _SCALAR_OPS[name]
 
     def fn(lhs, rhs):
         if isinstance(lhs, NDArray) and isinstance(rhs, NDArray):
-            same = lhs.shape == rhs.shape
-            res = getattr(_nd(), elemwise if same else broadcast)(lhs, rhs)
-            rule = same_rule if same else bcast_rule
-        elif isinstance(lhs, (NDArray, *_NUMBERS)) and isinstance(rhs, (NDArray, *_NUMBERS)):
-            if not isinstance(lhs, NDArray) and name in ("subtract", "divide"):
+            return getattr(_nd(), elemwise if lhs.shape == rhs.shape else broadcast)(lhs, rhs)
+        if isinstance(lhs, (NDArray, *_NUMBERS)) and isinstance(rhs, (NDArray, *_NUMBERS)):
+            if not isinstance(lhs, NDArray):
+                if not isinstance(rhs, NDArray):
+                    return getattr(_nd(), name)(lhs, rhs)
                 # MXNet 1.9.1's sparse.subtract/divide with a number on the left compute rhs - lhs and
                 # rhs / lhs (they pass the operands to the plain scalar op in array-first order)
                 lhs, rhs = rhs, lhs
-            res = getattr(_nd(), name)(lhs, rhs)
-            rule = same_rule
-        else:
-            raise TypeError(
-                f"sparse.{name}: expected NDArrays or numbers, got {type(lhs).__name__}, {type(rhs).__name__}"
-            )
-        if isinstance(res, NDArray):
-            stypes = [stype_of(lhs), stype_of(rhs)]
-            scalar = [not isinstance(a, NDArray) for a in (lhs, rhs)]
-            _tag(res, rule(stypes, {"_scalar": scalar}) if rule else "default")
-        return res
+            return getattr(_nd(), scalar_op)(lhs, scalar=float(rhs))
+        raise TypeError(
+            f"sparse.{name}: expected NDArrays or numbers, got {type(lhs).__name__}, {type(rhs).__name__}"
+        )
 
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"{doc}\n\nExample:\n    >>> mx.nd.sparse.{name}(mx.nd.sparse.zeros('csr', (2, 2)), 2).shape\n    (2, 2)"

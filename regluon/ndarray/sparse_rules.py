@@ -1,126 +1,150 @@
-"""Which storage type MXNet 1.9.1 gives the result of each ``nd.sparse`` operator, and its lazy
+"""Which storage type MXNet 1.9.1 gives the result of an operator on sparse inputs, and its lazy
 row-sparse optimizer updates; used by :mod:`regluon.ndarray.sparse` (values are always dense).
 
-A rule is ``rule(stypes, named) -> stype``: ``stypes`` are the storage types of the arguments in call
-order (``'default'`` for numbers and dense arrays), ``named`` the call's arguments by name. The
-rules restate what MXNet's storage-type inference gives (checked on MXNet 1.9.1 in
-tests/test_sparse.py); an operator without a rule returns a dense (``'default'``) array.
+The rules are keyed by the op table's canonical names and hold for every way an op is called
+(``nd.abs``, ``nd.sparse.abs``, ``x.abs()``). A rule is ``rule(stypes, params, dtype) -> stype``:
+``stypes`` are the storage types of the inputs in call order (``'default'`` for dense arrays),
+``params`` the call's converted parameters, ``dtype`` the first input's torch dtype. They restate MXNet's storage-type inference as surveyed
+on MXNet 1.9.1 (golden cases in tools/gen_sparse_golden.py); an op without a rule gives a dense
+(``'default'``) array, as MXNet's fallback for operators without a sparse kernel does.
 """
 
 from __future__ import annotations
 
 import torch
 
+from ..base import MXNetError
+
 DEFAULT, CSR, RSP = "default", "csr", "row_sparse"
 
-#: Single-input math whose result keeps a sparse input's storage type when it maps 0 to 0
-#: (``sin``, ``sqrt``, ``relu``, ``clip(-1, 1)`` ...; ``exp``, ``cos``, ``sigmoid`` give dense arrays).
-UNARY = frozenset(
-    "_contrib_round_ste _contrib_sign_ste abs arccos arccosh arcsin arcsinh arctan arctanh cbrt ceil clip "
-    "cos cosh degrees exp expm1 fix floor gamma gammaln log log10 log1p log2 make_loss negative radians relu "
-    "rint round rsqrt sigmoid sign sin sinh sqrt square stop_gradient tan tanh trunc zeros_like".split()
+#: Ops that MXNet runs on the stored values only: the result has the input's sparse type.
+KEEPS = frozenset(
+    "_copy BlockGrad make_loss zeros_like _contrib_gradientmultiplier _mul_scalar _div_scalar".split()
 )
 
+#: Single-input ops with a sparse kernel in MXNet, used when they map 0 to 0 with the call's
+#: parameters: ``relu(csr)`` and ``csr > 0.5`` are CSR, ``csr + 1`` and ``csr == 0`` are dense.
+#: Those without one (``exp``, ``cos``, ``sigmoid``, ``erf``, ``isnan``, ``x ** 2`` ...) are dense.
+ZERO_PRESERVING = frozenset(
+    "abs arcsin arcsinh arctan arctanh cbrt ceil degrees expm1 fix floor log1p negative radians relu "
+    "rint round sign sin sinh sqrt square tan tanh trunc _contrib_isinf _contrib_round_ste "
+    "_contrib_sign_ste _plus_scalar _minus_scalar _equal_scalar _not_equal_scalar _greater_scalar "
+    "_greater_equal_scalar _lesser_scalar _lesser_equal_scalar clip _contrib_quadratic".split()
+)
+#: Of those, the ones whose sparse kernel takes CSR only (a row-sparse input gives a dense result).
+CSR_ONLY = frozenset(("_contrib_quadratic",))
+#: Of those, the ones MXNet refuses on a sparse input where the op does not map 0 to 0.
+STRICT = frozenset(("clip",))
 
-def _sparse_kinds(stypes) -> set:
-    return {s for s in stypes if s != DEFAULT}
+
+def zero_rule(op):
+    """The rule of a zero-preserving op: keep the (single) sparse input's type where ``op`` maps 0 to 0
+    with the call's parameters, found once per dtype and parameter set by running it on a zero."""
+    cache: dict = {}
+    impl, name = op.impl, op.name
+
+    def rule(stypes, params, dtype=torch.float32) -> str:
+        kind = stypes[0]
+        if kind == DEFAULT or (kind == RSP and name in CSR_ONLY):
+            return DEFAULT
+        try:
+            key = (dtype, tuple(params.items()))
+            keeps = cache.get(key)
+        except TypeError:  # an unhashable parameter value
+            key, keeps = None, None
+        if keeps is None:
+            res = impl(torch.zeros(1, dtype=dtype), **params)
+            keeps = bool((res == 0).all())
+            if key is not None and len(cache) < 256:
+                cache[key] = keeps
+        if not keeps and name in STRICT:
+            shown = ", ".join(f"{k}={v}" for k, v in params.items())
+            raise MXNetError(
+                f"{name}: not implemented for a {kind} input where the result is not zero at the zeros "
+                f"({shown}); convert with tostype('default') first"
+            )
+        return kind if keeps else DEFAULT
+
+    return rule
 
 
-def _same_sparse(stypes, named) -> str:
-    """Both operands arrays of one sparse type (``csr + csr``); anything else is dense."""
+def _keep(stypes, params, dtype=None) -> str:
+    return stypes[0]
+
+
+def _same_sparse(stypes, params, dtype=None) -> str:
+    """Both operands of one sparse type (``elemwise_add(csr, csr)``); anything else is dense."""
     a, b = stypes[0], stypes[1]
-    return a if a == b and not any(named.get("_scalar", ())) else DEFAULT
+    return a if a == b else DEFAULT
 
 
-def _product(stypes, named) -> str:
-    """A product keeps the one sparse type among its operands (``csr * dense`` is CSR)."""
-    kinds = _sparse_kinds(stypes)
+def _product(stypes, params, dtype=None) -> str:
+    """A product keeps the one sparse type among its operands (``elemwise_mul(csr, dense)`` is CSR)."""
+    kinds = {s for s in stypes if s != DEFAULT}
     return kinds.pop() if len(kinds) == 1 else DEFAULT
 
 
-def _quotient(stypes, named) -> str:
-    """Division of same-shape arrays is dense; by a number it keeps the array's sparse type (``csr / 2``)."""
-    scalar = named.get("_scalar", (False, False))
-    if scalar[0] != scalar[1]:
-        return stypes[1] if scalar[0] else stypes[0]
-    return DEFAULT
-
-
-def _csr_by_dense(stypes, named) -> str:
+def _csr_by_dense(stypes, params, dtype=None) -> str:
     """``broadcast_mul/div(csr, dense)`` is CSR."""
     return CSR if stypes[0] == CSR and stypes[1] == DEFAULT else DEFAULT
 
 
-def _slice(stypes, named) -> str:
+def _slice(stypes, params, dtype=None) -> str:
     return CSR if stypes[0] == CSR else DEFAULT
 
 
-def _concat(stypes, named) -> str:
-    dim = int(named.get("dim", 1))
+def _take(stypes, params, dtype=None) -> str:
+    """``take(csr, indices)`` along axis 0 picks CSR rows."""
+    return CSR if stypes[0] == CSR and stypes[1] == DEFAULT and params.get("axis", 0) == 0 else DEFAULT
+
+
+def _concat(stypes, params, dtype=None) -> str:
+    dim = int(params.get("dim", 1))
     return CSR if dim == 0 and stypes and all(s == CSR for s in stypes) else DEFAULT
 
 
-def _add_n(stypes, named) -> str:
+def _add_n(stypes, params, dtype=None) -> str:
     return RSP if stypes and all(s == RSP for s in stypes) else DEFAULT
 
 
-def _dot(stypes, named) -> str:
-    if named.get("forward_stype") is not None:
-        return named["forward_stype"]
+def _dot(stypes, params, dtype=None) -> str:
+    if params.get("forward_stype") is not None:
+        return params["forward_stype"]
     lhs, rhs = stypes[0], stypes[1]
-    if lhs == CSR and rhs == DEFAULT and str(named.get("transpose_a", False)) in ("True", "1", "true"):
+    if lhs == CSR and rhs == DEFAULT and params.get("transpose_a"):
         return RSP
     if lhs == DEFAULT and rhs == CSR:
         return CSR
     return DEFAULT
 
 
+#: canonical op name -> rule, besides KEEPS and ZERO_PRESERVING
 STYPE_RULES = {
     "elemwise_add": _same_sparse,
     "elemwise_sub": _same_sparse,
-    "add": _same_sparse,
-    "subtract": _same_sparse,
+    "_maximum": _same_sparse,
+    "_minimum": _same_sparse,
+    "_hypot": _same_sparse,
     "elemwise_mul": _product,
-    "multiply": _product,
-    "divide": _quotient,
     "broadcast_mul": _csr_by_dense,
     "broadcast_div": _csr_by_dense,
     "slice": _slice,
+    "take": _take,
     "concat": _concat,
     "add_n": _add_n,
-    "ElementWiseSum": _add_n,
     "dot": _dot,
-    "retain": lambda stypes, named: RSP,
-    "cast_storage": lambda stypes, named: named["stype"],
+    "_sparse_retain": lambda stypes, params, dtype=None: RSP,
+    "cast_storage": lambda stypes, params, dtype=None: params["stype"],
 }
 
 
-def unary_rule(fn):
-    """The rule of a single-input op: keep the input's storage type where ``fn`` maps 0 to 0 (with the
-    call's parameters), as MXNet runs only zero-preserving math on sparse storage."""
-    from .ndarray import NDArray
-
-    cache: dict = {}
-
-    def rule(stypes, named) -> str:
-        data = named.get("data")
-        if stypes[0] == DEFAULT or not isinstance(data, NDArray):
-            return DEFAULT
-        params = {k: v for k, v in named.items() if k not in ("data", "out")}
-        try:
-            key = (data.dtype, tuple(sorted(params.items())))
-            hash(key)
-        except TypeError:
-            key = None
-        keeps = cache.get(key) if key is not None else None
-        if keeps is None:
-            zero = NDArray._wrap(torch.zeros(1, dtype=data._tensor.dtype), data.context)
-            keeps = bool((fn(zero, **params)._tensor == 0).all())
-            if key is not None:
-                cache[key] = keeps
-        return stypes[0] if keeps else DEFAULT
-
-    return rule
+def build_rules(get_op) -> dict:
+    """canonical op name -> rule for every op with a sparse result (``get_op`` looks ops up)."""
+    rules = {name: _keep for name in KEEPS}
+    rules.update(STYPE_RULES)
+    for name in ZERO_PRESERVING:
+        rules[name] = zero_rule(get_op(name))
+    return rules
 
 
 #: Optimizer updates that MXNet runs lazily on a row-sparse gradient: rows without gradient keep
