@@ -28,6 +28,18 @@ class MXNetError(RuntimeError):
     """
 
 
+class NotSupportedForSparseNDArray(MXNetError):
+    """Raised by NDArray methods that sparse arrays do not have (``reshape`` on a CSR array)."""
+
+    def __init__(self, function, alias, *args):
+        name = function.__name__ if callable(function) else str(function)
+        shown = ", ".join(str(type(a)) for a in args)
+        super().__init__(
+            f"Function {name}{' (' + alias + ')' if alias else ''} with arguments ({shown}) is not supported "
+            "for SparseNDArray and only available in NDArray."
+        )
+
+
 def shape_str(shape) -> str:
     """Render a shape the way messages print it: ``(2, 3)``."""
     return "(" + ", ".join(str(int(d)) for d in shape) + ("," if len(shape) == 1 else "") + ")"
