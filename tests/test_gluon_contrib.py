@@ -150,6 +150,29 @@ def test_sparse_embedding_matches_mxnet():
     close(net.weight.data(), _ARRAYS["sparse/after"], "weight after one SGD step")
 
 
+def test_sparse_embedding_loads_mxnet_params_with_a_row_sparse_weight():
+    net = cnn.SparseEmbedding(10, 3)
+    net.load_parameters(os.path.join(GOLDEN, "contrib_sparse_embedding.params"))
+    close(net.weight.data(), _ARRAYS["sparse/after"], "weight loaded from MXNet's row_sparse file")
+
+
+def test_nd_load_reads_mxnet_sparse_arrays_as_dense(tmp_path):
+    path = os.path.join(GOLDEN, "contrib_sparse_arrays.nd")
+    loaded = nd.load(path)
+    assert sorted(loaded) == ["csr", "dense", "rsp", "rsp_empty"]
+    for name, value in loaded.items():
+        want = _ARRAYS[f"sparse_arrays/{name}"]
+        assert value.dtype == want.dtype, name
+        close(value, want, name)
+    with open(path, "rb") as f:
+        blob = f.read()
+    for cut in (30, 60, 100, len(blob) - 40):
+        bad = tmp_path / f"cut{cut}.nd"
+        bad.write_bytes(blob[:cut])
+        with pytest.raises(mx.base.MXNetError, match="truncated|corrupt"):
+            nd.load(str(bad))
+
+
 def test_sparse_embedding_refuses_out_of_bound_indices():
     # MXNet's row-sparse lookup fails for any index outside [0, input_dim - 1] (even 9.2 here)
     net = cnn.SparseEmbedding(10, 3)

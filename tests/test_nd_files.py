@@ -58,7 +58,8 @@ def _blob(name="single.nd"):
         (lambda b: b"\x00" * 8 + b[8:], "not an MXNet NDArray file"),
         (lambda b: b + b"\x01", "unexpected trailing bytes"),
         (lambda b: b[:16] + struct.pack("<Q", 2**40) + b[24:], "claims"),
-        (lambda b: b[:28] + struct.pack("<i", 1) + b[32:], "sparse array"),
+        (lambda b: b[:28] + struct.pack("<i", 5) + b[32:], "unknown storage type 5"),
+        (lambda b: b[:28] + struct.pack("<i", 1) + b[32:], "unsupported dtype flag|truncated"),  # bad sparse
         (lambda b: b"", "truncated or corrupt"),
     ],
 )

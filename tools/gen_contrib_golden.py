@@ -10,7 +10,11 @@ contrib.nn's SparseEmbedding and more SyncBatchNorm configurations.
 - SparseEmbedding (whose row-sparse weight MXNet only serves once a Trainer exists): names, repr,
   output, the (dense view of the) row-sparse gradient and the weight after one SGD step.
 
-Writes tests/golden/contrib_golden.json / .npz and contrib_cnn_net.params.
+- MXNet's files with sparse arrays: the SparseEmbedding's save_parameters (a row_sparse weight) and
+  an nd.save of row_sparse and csr arrays.
+
+Writes tests/golden/contrib_golden.json / .npz, contrib_cnn_net.params, contrib_sparse_embedding.params
+and contrib_sparse_arrays.nd.
 Run: .venv-oracle/bin/python tools/gen_contrib_golden.py
 """
 
@@ -124,6 +128,7 @@ NET = (
 def saved_net(env, arrays):
     """MXNet's save_parameters file of a deformable network, and the network's output."""
     rng = np.random.RandomState(7)
+    mx.random.seed(7)
     with mx.name.NameManager():
         exec(NET, env)
     net = env["net"]
@@ -165,12 +170,32 @@ def sparse_embedding(arrays):
     arrays["sparse/grad"] = net.weight.grad().asnumpy()
     trainer.step(2)
     arrays["sparse/after"] = net.weight.row_sparse_data(nd.arange(10)).asnumpy()
+    net.save_parameters(os.path.join(GOLDEN, "contrib_sparse_embedding.params"))  # a row_sparse weight
     rec["grad_stype"] = net.weight.grad().stype
     return rec
 
 
 SAMPLERS = [(13, 3), (13, 3, False), (5, 1), (5, 5), (6, 4), (6, 4, False), (1, 1, False), (4, 10), (0, 2)]
 SUBPACKAGES = ("nn", "cnn", "rnn", "data", "data.sampler", "data.text", "estimator")
+
+
+def sparse_arrays(arrays):
+    """nd.save of row_sparse and csr arrays (MXNet's sparse storage in its NDArray file format)."""
+    rsp = nd.sparse.row_sparse_array(
+        (np.array([[1, 2, 3], [4, 5, 6]], "float32"), np.array([1, 4])), shape=(6, 3)
+    )
+    csr = nd.sparse.csr_matrix(
+        (np.array([1.5, 2, 3], "float64"), np.array([0, 2, 1]), np.array([0, 2, 2, 3])), shape=(3, 3)
+    )
+    saved = {
+        "rsp": rsp,
+        "csr": csr,
+        "rsp_empty": nd.sparse.zeros("row_sparse", (4, 2)),
+        "dense": nd.ones((2,)),
+    }
+    nd.save(os.path.join(GOLDEN, "contrib_sparse_arrays.nd"), saved)
+    for name, value in saved.items():
+        arrays[f"sparse_arrays/{name}"] = value.asnumpy()
 
 
 def interval_sampler():
@@ -211,6 +236,7 @@ def main():
         "net": saved_net(env, arrays),
         "sparse_embedding": sparse_embedding(arrays),
         "interval_sampler": interval_sampler(),
+        "sparse_arrays": sparse_arrays(arrays),
         "public_names": public_names(),
     }
     with open(os.path.join(GOLDEN, "contrib_golden.json"), "w") as f:
