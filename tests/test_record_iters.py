@@ -179,3 +179,19 @@ def test_det_record_iter_crop_covering_whole_objects(tmp_path):
                     inner[c:d, a:bb] = False
                     assert (img[0, :h, :w][inner] == 0).all()  # the pixel ring around the box is black
         it.reset()
+
+
+def test_augmentations_not_performed_are_refused_not_ignored():
+    rec = os.path.join(IO, "iter_imgs.rec")
+    it = mx.io.ImageRecordIter(
+        path_imgrec=rec, data_shape=(3, 8, 8), batch_size=1, brightness=0, min_aspect_ratio=None
+    )
+    assert it.next().data[0].shape == (1, 3, 8, 8)  # MXNet's defaults are accepted
+    for key, value in (
+        ("brightness", 0.4),
+        ("max_rotate_angle", 10),
+        ("pad", 2),
+        ("random_resized_crop", True),
+    ):
+        with pytest.raises(MXNetError, match=f"{key}={value!r} is not supported"):
+            mx.io.ImageRecordUInt8Iter(path_imgrec=rec, data_shape=(3, 8, 8), batch_size=1, **{key: value})

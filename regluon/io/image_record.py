@@ -10,7 +10,10 @@ is completed from the start of the next pass, and the next epoch skips those ima
 Differences: random choices (``shuffle``, ``rand_crop``, ``rand_mirror``) come from NumPy's
 generator seeded with ``seed``, not MXNet's, so they differ image by image; with
 ``round_batch=False`` the incomplete last batch is zero-filled and ``pad`` counts the missing
-images (MXNet leaves stale data and reports 0).
+images (MXNet leaves stale data and reports 0). The other random augmentations of MXNet's
+iterator (rotation, shear, aspect ratio, random scale/area/crop size, HSL, brightness, contrast,
+saturation, PCA noise, pad, mean image) are refused with an error when set to anything but their
+defaults.
 """
 
 from __future__ import annotations
@@ -26,42 +29,63 @@ from ..image.image import resize_array as _resize
 from ..ndarray import array
 from .io import DataBatch, DataDesc, DataIter
 
-# Options of MXNet's iterator that are accepted and have no effect here.
+# Options of MXNet's iterator that are accepted and have no effect here (threading, prefetching,
+# devices; ``fill_value`` only serves the refused pad/rotation; the alpha channel's mean and std).
 _IGNORED = {
     "preprocess_threads_per_image",
     "prefetch_buffer",
     "ctx",
+    "device_id",
     "verbose",
     "shuffle_chunk_size",
     "shuffle_chunk_seed",
-    "max_rotate_angle",
-    "max_aspect_ratio",
-    "max_shear_ratio",
-    "max_crop_size",
-    "min_crop_size",
-    "max_random_scale",
-    "min_random_scale",
-    "max_random_area",
-    "min_random_area",
-    "max_img_size",
-    "min_img_size",
-    "random_h",
-    "random_s",
-    "random_l",
-    "rotate",
+    "seed_aug",
     "fill_value",
-    "pad",
-    "mean_img",
     "mean_a",
     "std_a",
-    "brightness",
-    "contrast",
-    "saturation",
-    "pca_noise",
-    "random_resized_crop",
     "data_name_suffix",
     "num_parts_per_device",
 }
+# MXNet's augmentations that regluon does not perform, with their defaults: any other value is
+# refused rather than silently ignored.
+_NOT_DONE = {
+    "max_rotate_angle": 0,
+    "max_aspect_ratio": 0,
+    "min_aspect_ratio": None,
+    "max_shear_ratio": 0,
+    "max_crop_size": -1,
+    "min_crop_size": -1,
+    "max_random_scale": 1,
+    "min_random_scale": 1,
+    "max_random_area": 1,
+    "min_random_area": 1,
+    "max_img_size": 1e10,
+    "min_img_size": 0,
+    "random_h": 0,
+    "random_s": 0,
+    "random_l": 0,
+    "rotate": -1,
+    "pad": 0,
+    "mean_img": "",
+    "brightness": 0,
+    "contrast": 0,
+    "saturation": 0,
+    "pca_noise": 0,
+    "random_resized_crop": False,
+}
+
+
+def check_options(name: str, kwargs: dict) -> None:
+    """Refuse unknown options and augmentations that regluon does not perform."""
+    unknown = sorted(set(kwargs) - _IGNORED - set(_NOT_DONE))
+    if unknown:
+        raise MXNetError(f"{name}: unknown parameter(s) {unknown}")
+    for key, default in _NOT_DONE.items():
+        if key in kwargs and kwargs[key] != default:
+            raise MXNetError(
+                f"{name}: {key}={kwargs[key]!r} is not supported by regluon (supported augmentation: resize, "
+                f"rand_crop, rand_mirror/mirror, mean/std/scale); leave it at MXNet's default {default!r}"
+            )
 
 
 class ImageRecordIter(DataIter):
@@ -127,9 +151,7 @@ class ImageRecordIter(DataIter):
         **kwargs,
     ) -> None:
         name = type(self).__name__
-        unknown = sorted(set(kwargs) - _IGNORED)
-        if unknown:
-            raise MXNetError(f"{name}: unknown parameter(s) {unknown}")
+        check_options(name, kwargs)
         try:
             dtype = None if dtype is None else np.dtype(dtype).name
         except TypeError:
