@@ -142,16 +142,20 @@ class _DeformableBase(HybridBlock):
         self._deform_op_kwargs = dict(self._kwargs_deformable_conv, **checked)
         kh, kw = checked["kernel"]
         with self.name_scope():
-            registrations = [
-                lambda: self._add_offset_params(
-                    in_channels, groups, offset_weight_initializer, offset_bias_initializer, offset_use_bias
-                ),
-                lambda: self._add_deformable_params(
-                    channels, kh, kw, weight_initializer, bias_initializer, use_bias
-                ),
-            ]
-            for register in registrations if self._offset_first else registrations[::-1]:
-                register()
+            offset_args = (
+                in_channels,
+                groups,
+                offset_weight_initializer,
+                offset_bias_initializer,
+                offset_use_bias,
+            )
+            deform_args = (channels, kh, kw, weight_initializer, bias_initializer, use_bias)
+            if self._offset_first:
+                self._add_offset_params(*offset_args)
+                self._add_deformable_params(*deform_args)
+            else:
+                self._add_deformable_params(*deform_args)
+                self._add_offset_params(*offset_args)
             self.act = Activation(activation, prefix=activation + "_") if activation else None
 
     def _add_offset_params(self, in_channels, groups, weight_init, bias_init, use_bias) -> None:
