@@ -627,7 +627,8 @@ _contrib(
     ],
     no_golden=_NEEDS_CSR,
     doc="The number of stored values of a CSR array (int64): in all (axis=None, shape (1,)) or in each "
-    "row (axis=1).\n\nExample:\n    >>> mx.nd.contrib.getnnz(x.tostype('csr'), axis=1)",
+    "row (axis=1). regluon stores only nonzero values, so explicit zeros MXNet keeps are not counted."
+    "\n\nExample:\n    >>> mx.nd.contrib.getnnz(x.tostype('csr'), axis=1)",
 )
 
 
