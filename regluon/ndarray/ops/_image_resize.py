@@ -38,16 +38,16 @@ def _fixed_taps(n_in: int, n_out: int, clamp: bool) -> tuple[np.ndarray, ...]:
     the image to the edge pixel; rows keep their weights and clamp the index.
     """
     centre = ((np.arange(n_out) + 0.5) * _scale(n_in, n_out) - 0.5).astype(np.float32)
-    base = np.floor(centre).astype(np.int64)
-    frac = (centre - base).astype(np.float32)
+    floor = np.floor(centre)
+    frac = centre - floor  # exact in float32
+    base = floor.astype(np.int64)
     if clamp:
-        frac = np.where(base < 0, np.float32(0), frac)
-        base = np.maximum(base, 0)
-        frac = np.where(base >= n_in - 1, np.float32(0), frac)
-        base = np.minimum(base, n_in - 1)
+        frac[(base < 0) | (base >= n_in - 1)] = 0
     w0 = np.rint((np.float32(1) - frac) * np.float32(2048)).astype(np.int32)
     w1 = np.rint(frac * np.float32(2048)).astype(np.int32)
-    return np.clip(base, 0, n_in - 1), np.clip(base + 1, 0, n_in - 1), w0, w1
+    i0 = np.minimum(np.maximum(base, 0), n_in - 1)  # (np.clip is slower on short arrays)
+    i1 = np.minimum(np.maximum((i0 if clamp else base) + 1, 0), n_in - 1)
+    return i0, i1, w0, w1
 
 
 @functools.lru_cache(maxsize=1024)
@@ -70,12 +70,12 @@ def _row_taps(n_in: int, n_out: int) -> tuple[np.ndarray | None, np.ndarray, ...
     """The source rows the vertical pass reads (None: all of them), its taps renumbered to
     index those rows, and its weights as (n_out, 1) columns."""
     r0, r1, b0, b1 = _fixed_taps(n_in, n_out, False)
-    used = np.unique(np.concatenate([r0, r1]))
-    if len(used) == n_in:
-        used = None
-    else:
-        r0, r1 = np.searchsorted(used, r0), np.searchsorted(used, r1)
-    return used, r0, r1, b0[:, None], b1[:, None]
+    used = np.zeros(n_in, dtype=bool)
+    used[r0] = used[r1] = True
+    if used.all():
+        return None, r0, r1, b0[:, None], b1[:, None]
+    renumbered = np.cumsum(used) - 1
+    return np.flatnonzero(used), renumbered[r0], renumbered[r1], b0[:, None], b1[:, None]
 
 
 def _linear_u8_rows(x: np.ndarray, h: int, w: int, planar: bool) -> np.ndarray:
@@ -224,17 +224,19 @@ def resize(x: np.ndarray, h: int, w: int, interp: int) -> np.ndarray:
     return out.astype(x.dtype, copy=False)
 
 
-def resize_chw(x: np.ndarray, h: int, w: int, interp: int, out: np.ndarray) -> np.ndarray:
-    """:func:`resize`, written channel-first into ``out`` of shape ``(..., C, h, w)`` and any
-    numeric dtype (the values :func:`resize` gives, converted); returns ``out``.
+def resize_chw(x: np.ndarray, h: int, w: int, interp: int, out: np.ndarray, div: float = 1.0) -> np.ndarray:
+    """:func:`resize`'s values divided by ``div``, written channel-first into ``out`` of shape
+    ``(..., C, h, w)`` and a float dtype (each value converted to it, then divided in it, as
+    ``to_tensor`` does); returns ``out``.
 
     The layout ``ToTensor`` makes: for uint8 bilinear, the kernel computes it directly (channel
     blocks in each row), which saves the transposing copy of a resized HWC image.
     """
     if interp == 1 and x.dtype == np.uint8:
         *lead, _, _, chans = x.shape
-        rows = _linear_u8_rows(x, h, w, True).reshape(*lead, h, chans, w)
-        np.copyto(np.swapaxes(out, -3, -2), rows, casting="unsafe")
+        src = _linear_u8_rows(x, h, w, True).reshape(*lead, h, chans, w)
+        dst = np.swapaxes(out, -3, -2)
     else:
-        np.copyto(out, np.moveaxis(resize(x, h, w, interp), -1, -3), casting="unsafe")
+        src, dst = np.moveaxis(resize(x, h, w, interp), -1, -3), out
+    np.divide(src, out.dtype.type(div), out=dst, dtype=out.dtype, casting="unsafe")
     return out

@@ -140,13 +140,12 @@ def to_tensor_normalized(
     height, width, chans = data.shape
     if size is None:
         out = torch.empty((chans, height, width), dtype=torch.float32, device=data.device)
-        out.copy_(data.movedim(-1, -3))
-    else:
+        out.copy_(data.movedim(-1, -3)).div_(255.0)
+    else:  # (numpy's float32 division rounds as torch's)
         height, width, interp = size
         out = torch.empty((chans, height, width), dtype=torch.float32)
-        _image_resize.resize_chw(data.detach().cpu().numpy(), height, width, interp, out.numpy())
+        _image_resize.resize_chw(data.detach().cpu().numpy(), height, width, interp, out.numpy(), 255.0)
         out = out.to(data.device)
-    out.div_(255.0)
     if mean is not None:
         from .misc import _channel_constants  # (misc registers its operators after this module)
 
