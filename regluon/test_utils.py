@@ -1,116 +1,83 @@
 """``mx.test_utils``: the helpers MXNet users call in their own test suites.
 
-Comparisons accept NDArrays or NumPy arrays and use MXNet's per-dtype default tolerances.
+Comparisons accept NDArrays or NumPy arrays and use MXNet's per-dtype default tolerances. The
+functions live in four modules (comparisons, test data, sparse test data, checks); this one holds
+the environment helpers and re-exports the rest under MXNet's names. regluon has no Symbol yet, so
+the Symbol-based checks take Python functions of NDArrays (see ``check_consistency``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Callable
 
-import numpy as np
-
-from . import autograd
 from . import ndarray as nd
-from .base import MXNetError
-from .context import Context, current_context
-
-_INTS = ("bool", "int8", "uint8", "int32", "uint32", "int64", "uint64")
-
-
-def default_rtols() -> dict:
-    """MXNet's default relative tolerance per dtype."""
-    return {
-        np.dtype("float16"): 1e-2,
-        np.dtype("float32"): 1e-4,
-        np.dtype("float64"): 1e-5,
-        **{np.dtype(t): 0 for t in _INTS},
-    }
-
-
-def default_atols() -> dict:
-    """MXNet's default absolute tolerance per dtype."""
-    return {
-        np.dtype("float16"): 1e-1,
-        np.dtype("float32"): 1e-3,
-        np.dtype("float64"): 1e-20,
-        **{np.dtype(t): 0 for t in _INTS},
-    }
-
-
-def _np(x) -> np.ndarray:
-    return np.asarray(x.asnumpy()) if isinstance(x, nd.NDArray) else np.asarray(x)
-
-
-def _tols(a: np.ndarray, b: np.ndarray, rtol, atol):
-    rt, at = default_rtols(), default_atols()
-    if rtol is None:
-        rtol = max(rt.get(a.dtype, 1e-5), rt.get(b.dtype, 1e-5))
-    if atol is None:
-        atol = max(at.get(a.dtype, 1e-20), at.get(b.dtype, 1e-20))
-    return rtol, atol
-
-
-def almost_equal(a, b, rtol=None, atol=None, equal_nan: bool = False, use_broadcast: bool = True) -> bool:
-    """True when ``|a - b| <= atol + rtol * |b|`` everywhere (NDArrays or NumPy arrays).
-
-    Example:
-        >>> mx.test_utils.almost_equal(mx.nd.ones((2,)), np.ones(2))
-        True
-    """
-    a, b = _np(a), _np(b)
-    if not use_broadcast and a.shape != b.shape:
-        return False
-    rtol, atol = _tols(a, b, rtol, atol)
-    return bool(np.allclose(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan))
-
-
-def assert_almost_equal(
-    a,
-    b,
-    rtol=None,
-    atol=None,
-    names=("a", "b"),
-    equal_nan: bool = False,
-    use_broadcast: bool = True,
-    mismatches=(10, 10),
-) -> None:
-    """Raise AssertionError, naming the worst element, unless ``a`` and ``b`` are almost equal.
-
-    Tolerances default to MXNet's per-dtype values (float32: rtol 1e-4, atol 1e-3).
-
-    Example:
-        >>> mx.test_utils.assert_almost_equal(x.grad, expected_grad)
-    """
-    a_np, b_np = _np(a), _np(b)
-    if not use_broadcast and a_np.shape != b_np.shape:
-        raise AssertionError(f"shapes differ: {names[0]} {a_np.shape} vs {names[1]} {b_np.shape}")
-    rtol, atol = _tols(a_np, b_np, rtol, atol)
-    if np.allclose(a_np, b_np, rtol=rtol, atol=atol, equal_nan=equal_nan):
-        return
-    a64, b64 = np.broadcast_arrays(a_np.astype(np.float64), b_np.astype(np.float64))
-    err = np.abs(a64 - b64) / (atol + rtol * np.abs(b64))
-    if equal_nan:
-        err = np.where(np.isnan(a64) & np.isnan(b64), 0, err)
-    err = np.where(np.isnan(err), np.inf, err)
-    loc = tuple(int(i) for i in np.unravel_index(int(np.argmax(err)), err.shape)) if err.ndim else ()
-    frac = 100.0 * np.mean(err > 1)
-    raise AssertionError(
-        f"\nItems are not equal:\nError {err[loc]:f} exceeds tolerance rtol={rtol:e}, atol={atol:e} "
-        f"(mismatch {frac:f}%).\nLocation of maximum error: {loc}, {names[0]}={a64[loc]:.8f}, "
-        f"{names[1]}={b64[loc]:.8f}\n {names[0]}: {a_np!r}\n {names[1]}: {b_np!r}"
-    )
-
-
-def assert_allclose(a, b, rtol: float = 1e-7, atol: float = 0, equal_nan: bool = True) -> None:
-    """NumPy's assert_allclose, accepting NDArrays."""
-    np.testing.assert_allclose(_np(a), _np(b), rtol=rtol, atol=atol, equal_nan=equal_nan)
-
-
-def same(a, b) -> bool:
-    """True when ``a`` and ``b`` have equal shapes and elements."""
-    return bool(np.array_equal(_np(a), _np(b)))
+from ._test_utils_checks import (  # noqa: F401
+    check_consistency,
+    check_numeric_gradient,
+    chi_square_check,
+    compare_optimizer,
+    gen_buckets_probs_with_ppf,
+    mean_check,
+    numeric_grad,
+    var_check,
+    verify_generator,
+)
+from ._test_utils_compare import (  # noqa: F401
+    almost_equal,
+    assert_allclose,
+    assert_almost_equal,
+    assert_almost_equal_ignore_nan,
+    assert_almost_equal_with_err,
+    assert_exception,
+    compare_ndarray_tuple,
+    default_atols,
+    default_dtype,
+    default_numeric_eps,
+    default_rtols,
+    effective_dtype,
+    get_atol,
+    get_cuda_compute_capability,
+    get_etol,
+    get_rtol,
+    get_tolerance,
+    get_tols,
+    same,
+    same_array,
+)
+from ._test_utils_data import (  # noqa: F401
+    assign_each,
+    assign_each2,
+    collapse_sum_like,
+    create_2d_tensor,
+    create_vector,
+    get_identity_mat,
+    get_identity_mat_batch,
+    new_matrix_with_real_eigvals_2d,
+    new_matrix_with_real_eigvals_nd,
+    new_orthonormal_matrix_2d,
+    new_sym_matrix_with_real_eigvals_2d,
+    new_sym_matrix_with_real_eigvals_nd,
+    np_reduce,
+    rand_coord_2d,
+    rand_shape_2d,
+    rand_shape_3d,
+    rand_shape_nd,
+    random_arrays,
+    random_sample,
+    random_uniform_arrays,
+)
+from ._test_utils_download import download, get_cifar10, get_mnist, get_mnist_ubyte  # noqa: F401
+from ._test_utils_sparse import (  # noqa: F401
+    create_sparse_array,
+    create_sparse_array_zd,
+    rand_ndarray,
+    rand_sparse_ndarray,
+)
+from .context import Context, current_context, num_gpus
+from .io.io import DataIter
 
 
 def default_context() -> Context:
@@ -123,52 +90,15 @@ def set_default_context(ctx: Context) -> None:
     ctx.__enter__()
 
 
-def rand_shape_2d(dim0: int = 10, dim1: int = 10, allow_zero_size: bool = False) -> tuple:
-    """A random 2-d shape with sides up to dim0 / dim1."""
-    low = 0 if allow_zero_size else 1
-    return int(np.random.randint(low, dim0 + 1)), int(np.random.randint(low, dim1 + 1))
+def list_gpus() -> range:
+    """``range(n)`` over the n CUDA GPUs torch can use (empty without one)."""
+    return range(num_gpus())
 
 
-def rand_shape_3d(dim0: int = 10, dim1: int = 10, dim2: int = 10, allow_zero_size: bool = False) -> tuple:
-    """A random 3-d shape with sides up to dim0 / dim1 / dim2."""
-    low = 0 if allow_zero_size else 1
-    return tuple(int(np.random.randint(low, d + 1)) for d in (dim0, dim1, dim2))
-
-
-def rand_shape_nd(num_dim: int, dim: int = 10, allow_zero_size: bool = False) -> tuple:
-    """A random ``num_dim``-d shape with sides up to ``dim``."""
-    low = 0 if allow_zero_size else 1
-    return tuple(int(v) for v in np.random.randint(low, dim + 1, size=num_dim))
-
-
-def random_arrays(*shapes):
-    """Standard-normal float32 NumPy arrays of the given shapes (one array for one shape)."""
-    arrays = [
-        np.array(np.random.randn(), dtype=np.float32)
-        if len(s) == 0
-        else np.random.randn(*s).astype(np.float32)
-        for s in shapes
-    ]
-    return arrays[0] if len(arrays) == 1 else arrays
-
-
-def rand_ndarray(
-    shape,
-    stype: str = "default",
-    density=None,
-    dtype=None,
-    modifier_func=None,
-    shuffle_csr_indices: bool = False,
-    distribution=None,
-    ctx=None,
-) -> nd.NDArray:
-    """A random dense NDArray, uniform in [0, 1) (sparse storage types are not supported)."""
-    if stype != "default":
-        raise MXNetError(f"rand_ndarray: storage type {stype!r} is not supported; regluon is dense only")
-    arr = np.random.uniform(size=shape).astype(dtype or np.float32)
-    if modifier_func is not None:
-        arr = np.vectorize(modifier_func)(arr).astype(arr.dtype)
-    return nd.array(arr, ctx=ctx, dtype=arr.dtype)
+def is_op_runnable() -> bool:
+    """Whether operators can run on the current context: always True here (MXNet's restriction
+    concerns its TVM-compiled operators, which regluon does not have)."""
+    return True
 
 
 @contextlib.contextmanager
@@ -184,69 +114,100 @@ def environment(*args):
     saved = {k: os.environ.get(k) for k in values}
     try:
         for k, v in values.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = str(v)
+            setenv(k, v)
         yield
     finally:
         for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+            setenv(k, v)
 
 
-def assert_exception(f: Callable, exception_type: type, *args, **kwargs) -> None:
-    """Assert that ``f(*args, **kwargs)`` raises ``exception_type``."""
-    try:
-        f(*args, **kwargs)
-    except exception_type:
-        return
-    raise AssertionError(f"{getattr(f, '__name__', f)} did not raise {exception_type.__name__}")
-
-
-def check_numeric_gradient(
-    fn: Callable, location, numeric_eps: float | None = None, rtol=None, atol=None, **_ignored
-) -> None:
-    """Compare autograd's gradients of ``sum(fn(*location))`` with central finite differences.
-
-    regluon has no symbols yet, so ``fn`` is a Python function of NDArrays (MXNet passes a Symbol).
-    ``location`` is a list of NumPy arrays or NDArrays; the check runs in float64.
+def setenv(name: str, value: str | None) -> None:
+    """Set (or, with None, unset) an environment variable of this process.
 
     Example:
-        >>> check_numeric_gradient(lambda x: mx.nd.sigmoid(x), [np.random.rand(3, 4)])
+        >>> mx.test_utils.setenv('MXNET_ENGINE_TYPE', 'NaiveEngine')
     """
-    if not callable(fn):
-        raise MXNetError(
-            "check_numeric_gradient: pass a function of NDArrays (symbols are not supported yet)"
-        )
-    eps = numeric_eps or 1e-6
-    xs = [np.array(_np(v), dtype=np.float64) for v in location]
-    arrays = [nd.array(x, dtype="float64") for x in xs]
-    for a in arrays:
-        a.attach_grad()
-    with autograd.record():
-        out = fn(*arrays)
-    out.backward()
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = str(value)
 
-    def value(vals):
-        return float(_np(fn(*[nd.array(v, dtype="float64") for v in vals])).sum())
 
-    for k, x in enumerate(xs):
-        num = np.zeros_like(x)
-        for idx in np.ndindex(x.shape):
-            old = x[idx]
-            x[idx] = old + eps
-            hi = value(xs)
-            x[idx] = old - eps
-            lo = value(xs)
-            x[idx] = old
-            num[idx] = (hi - lo) / (2 * eps)
-        assert_almost_equal(
-            arrays[k].grad,
-            num,
-            rtol=rtol or 1e-4,
-            atol=atol or 1e-6,
-            names=(f"autograd gradient of input {k}", "numeric gradient"),
-        )
+def getenv(name: str) -> str | None:
+    """The value of an environment variable of this process, or None when it is not set."""
+    return os.environ.get(name)
+
+
+def retry(n: int) -> Callable:
+    """Decorator for stochastic tests: run the test up to ``n`` times until it passes; the last
+    AssertionError is raised when all runs fail (other exceptions pass through at once).
+
+    Example:
+        >>> @mx.test_utils.retry(3)
+        ... def test_sampler(): ...
+    """
+    if n <= 0:
+        raise AssertionError(f"retry: n must be positive, got {n}")
+
+    def decorate(f: Callable) -> Callable:
+        def wrapper(*args, **kwargs):
+            for i in range(n):
+                try:
+                    f(*args, **kwargs)
+                    return
+                except AssertionError:
+                    if i == n - 1:
+                        raise
+                    nd.waitall()
+
+        wrapper.__name__, wrapper.__doc__ = f.__name__, f.__doc__
+        return wrapper
+
+    return decorate
+
+
+@contextlib.contextmanager
+def discard_stderr():
+    """Send whatever is written to the process's standard error (file descriptor 2, so also what C
+    libraries print) to the null device inside a ``with`` block."""
+    try:
+        fileno = sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # stderr is not backed by a file descriptor
+        yield
+        return
+    sys.stderr.flush()
+    saved = os.dup(fileno)
+    try:
+        with open(os.devnull, "w") as sink:
+            os.dup2(sink.fileno(), fileno)
+            yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, fileno)
+        os.close(saved)
+
+
+class DummyIter(DataIter):
+    """An iterator that returns the first batch of ``real_iter`` again and again (for speed tests);
+    it never raises StopIteration.
+
+    Example:
+        >>> it = mx.test_utils.DummyIter(mx.io.NDArrayIter(np.ones((8, 2)), batch_size=4))
+        >>> next(it) is next(it)
+        True
+    """
+
+    def __init__(self, real_iter: DataIter):
+        super().__init__()
+        self.real_iter = real_iter
+        self.provide_data = real_iter.provide_data
+        self.provide_label = real_iter.provide_label
+        self.batch_size = real_iter.batch_size
+        self.the_batch = next(real_iter)
+
+    def __iter__(self):
+        return self
+
+    def next(self):
+        """The first batch of the real iterator, every time."""
+        return self.the_batch
