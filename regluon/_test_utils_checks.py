@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from . import autograd
+from . import autograd, initializer
 from . import ndarray as nd
 from ._test_utils_compare import _np, assert_almost_equal, compare_ndarray_tuple, get_tols
 from ._test_utils_sparse import rand_ndarray
@@ -441,3 +441,86 @@ def verify_generator(
             f"expected_freq={[r[2] for r in runs]}.\nbuckets={buckets}, probs={probs}"
         )
     return ps
+
+
+def _symbol_only(name: str):
+    def missing(*args, **kwargs):
+        raise NotImplementedError(
+            f"test_utils.{name} runs MXNet Symbols through Executors; regluon has no mx.sym yet. "
+            "Write the check with NDArrays and autograd (check_numeric_gradient, check_consistency and "
+            "numeric_grad take functions of NDArrays)"
+        )
+
+    missing.__name__ = missing.__qualname__ = name
+    missing.__doc__ = f"MXNet's Symbol-based ``{name}``: raises NotImplementedError until regluon has mx.sym."
+    return missing
+
+
+check_symbolic_forward = _symbol_only("check_symbolic_forward")
+check_symbolic_backward = _symbol_only("check_symbolic_backward")
+check_speed = _symbol_only("check_speed")
+simple_forward = _symbol_only("simple_forward")
+same_symbol_structure = _symbol_only("same_symbol_structure")
+
+
+class _CopyInit(initializer.Initializer):
+    """Fills each parameter with a saved value, by name (others as the default initializer would)."""
+
+    def __init__(self, values: dict):
+        super().__init__()
+        self._values = values
+
+    def __call__(self, desc, arr) -> None:
+        value = self._values.get(str(desc))
+        if value is None:
+            super().__call__(desc, arr)
+        else:
+            arr[:] = value
+
+
+def check_gluon_hybridize_consistency(
+    net_builder: Callable, data_l: list, numpy_func=None, test_grad: bool = True, rtol=1e-4, atol=1e-4
+) -> None:
+    """Check that a HybridBlock gives the same output (and input gradients, after
+    ``out.backward(out)``) with and without ``hybridize()``, and optionally the output of
+    ``numpy_func`` on the inputs. ``net_builder(prefix='net_')`` builds the block; every build gets
+    the first build's parameter values. The block must not draw random numbers.
+
+    Example:
+        >>> mx.test_utils.check_gluon_hybridize_consistency(
+        ...     lambda prefix: gluon.nn.Dense(3, prefix=prefix), [mx.nd.ones((2, 4))])
+    """
+    saved_out, saved_grads, values = None, None, None
+    for hybridize in (False, True):
+        for use_autograd in (False, True) if test_grad else (False,):
+            net = net_builder(prefix="net_")
+            if values is None:
+                net.initialize()
+            else:
+                net.initialize(_CopyInit(values))
+            if hybridize:
+                net.hybridize()
+            inputs = [x.copy() for x in data_l]
+            if use_autograd:
+                for x in inputs:
+                    x.attach_grad()
+                with autograd.record():
+                    out = net(*inputs)
+                out.backward(out)
+            else:
+                out = net(*inputs)
+            if values is None:
+                values = {k: v.data().asnumpy() for k, v in net.collect_params().items()}
+            if saved_out is None:
+                saved_out = out.asnumpy()
+            else:
+                assert_almost_equal(out.asnumpy(), saved_out, rtol=rtol, atol=atol)
+            if use_autograd:
+                grads = [x.grad.asnumpy() for x in inputs]
+                if saved_grads is None:
+                    saved_grads = grads
+                for g, ref in zip(grads, saved_grads):
+                    assert_almost_equal(g, ref, rtol=rtol, atol=atol)
+    if numpy_func is not None:
+        expected = numpy_func(*[x.asnumpy() for x in data_l])
+        assert_almost_equal(saved_out, expected, rtol=rtol, atol=atol)

@@ -142,6 +142,17 @@ def _check_shapes(a: np.ndarray, b: np.ndarray, names=("a", "b")) -> None:
         raise AssertionError(f"{names[0]}.shape = {a.shape} and {names[1]}.shape = {b.shape} are not equal")
 
 
+def checkShapes(a, b) -> None:  # noqa: N802 - MXNet's name
+    """Raise AssertionError unless ``a`` and ``b`` have the same shape."""
+    _check_shapes(_np(a), _np(b))
+
+
+def locationError(a, b, index, names, maxError: bool = False) -> str:  # noqa: N802, N803 - MXNet's names
+    """A one-line description of the mismatch at ``index``: both values, named."""
+    which = "maximum " if maxError else ""
+    return f"Location of {which}error: {index}, {names[0]}={a[index]:.8f}, {names[1]}={b[index]:.8f}"
+
+
 def almost_equal(a, b, rtol=None, atol=None, equal_nan: bool = False, use_broadcast: bool = True) -> bool:
     """True when ``|a - b| <= atol + rtol * |b|`` everywhere (NDArrays or NumPy arrays).
 

@@ -107,3 +107,50 @@ def get_cifar10() -> None:
         "http://data.mxnet.io/mxnet/data/cifar10.zip",
         [os.path.join("data", "cifar", f) for f in _CIFAR_FILES],
     )
+
+
+def get_mnist_iterator(batch_size: int, input_shape, num_parts: int = 1, part_index: int = 0):
+    """``(train, val)`` MNISTIters over ``./data`` (fetched with :func:`get_mnist_ubyte`); images are
+    flat unless ``input_shape`` has three dimensions; only the training one shuffles."""
+    from .io import MNISTIter
+
+    get_mnist_ubyte()
+    common = {
+        "input_shape": input_shape,
+        "batch_size": batch_size,
+        "flat": len(input_shape) != 3,
+        "num_parts": num_parts,
+        "part_index": part_index,
+    }
+    train = MNISTIter(
+        image="data/train-images-idx3-ubyte", label="data/train-labels-idx1-ubyte", shuffle=True, **common
+    )
+    val = MNISTIter(
+        image="data/t10k-images-idx3-ubyte", label="data/t10k-labels-idx1-ubyte", shuffle=False, **common
+    )
+    return train, val
+
+
+def get_zip_data(data_dir: str, url: str, data_origin_name: str) -> None:
+    """Download the zip file ``url`` into ``data_dir`` as ``data_origin_name`` and extract it there
+    (nothing happens when that file is already there)."""
+    archive = os.path.join(data_dir, data_origin_name)
+    if not os.path.exists(archive):
+        download(url, dirname=data_dir)
+        with zipfile.ZipFile(archive) as zf:
+            zf.extractall(path=data_dir)
+
+
+def get_bz2_data(data_dir: str, data_name: str, url: str, data_origin_name: str) -> None:
+    """Download the bz2 file ``url`` into ``data_dir`` and decompress it to ``data_name`` (the
+    archive is removed afterwards; nothing happens when ``data_name`` is already there)."""
+    import bz2
+    import shutil
+
+    target = os.path.join(data_dir, data_name)
+    if os.path.exists(target):
+        return
+    archive = download(url, fname=data_origin_name, dirname=data_dir)
+    with bz2.open(archive, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    os.remove(archive)

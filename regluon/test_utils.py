@@ -16,12 +16,18 @@ from collections.abc import Callable
 from . import ndarray as nd
 from ._test_utils_checks import (  # noqa: F401
     check_consistency,
+    check_gluon_hybridize_consistency,
     check_numeric_gradient,
+    check_speed,
+    check_symbolic_backward,
+    check_symbolic_forward,
     chi_square_check,
     compare_optimizer,
     gen_buckets_probs_with_ppf,
     mean_check,
     numeric_grad,
+    same_symbol_structure,
+    simple_forward,
     var_check,
     verify_generator,
 )
@@ -32,6 +38,7 @@ from ._test_utils_compare import (  # noqa: F401
     assert_almost_equal_ignore_nan,
     assert_almost_equal_with_err,
     assert_exception,
+    checkShapes,
     compare_ndarray_tuple,
     default_atols,
     default_dtype,
@@ -44,6 +51,7 @@ from ._test_utils_compare import (  # noqa: F401
     get_rtol,
     get_tolerance,
     get_tols,
+    locationError,
     same,
     same_array,
 )
@@ -69,7 +77,15 @@ from ._test_utils_data import (  # noqa: F401
     random_sample,
     random_uniform_arrays,
 )
-from ._test_utils_download import download, get_cifar10, get_mnist, get_mnist_ubyte  # noqa: F401
+from ._test_utils_download import (  # noqa: F401
+    download,
+    get_bz2_data,
+    get_cifar10,
+    get_mnist,
+    get_mnist_iterator,
+    get_mnist_ubyte,
+    get_zip_data,
+)
 from ._test_utils_sparse import (  # noqa: F401
     create_sparse_array,
     create_sparse_array_zd,

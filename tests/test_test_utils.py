@@ -383,3 +383,74 @@ def test_get_mnist_reads_local_files_and_fails_offline_clearly(tmp_path, monkeyp
     _idx("t10k-labels-idx1-ubyte.gz", 0x801, (3,), bytes([1, 2]))  # header says 3 labels, 2 follow
     with pytest.raises(MXNetError, match="but 2 bytes follow"):
         tu.get_mnist()
+
+
+class _Scaled(gluon.HybridBlock):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        with self.name_scope():
+            self.dense = gluon.nn.Dense(3, in_units=4)
+
+    def hybrid_forward(self, F, x):
+        return F.relu(self.dense(x)) * 2
+
+
+def test_check_gluon_hybridize_consistency():
+    x = nd.array(np.random.RandomState(2).randn(2, 4))
+    seen = []
+
+    def build(prefix):
+        net = _Scaled(prefix=prefix)
+        seen.append(net)
+        return net
+
+    tu.check_gluon_hybridize_consistency(build, [x])
+    assert len(seen) == 4 and seen[0].name == "net"
+    w = [n.dense.weight.data().asnumpy() for n in seen]
+    assert all((v == w[0]).all() for v in w[1:])  # every build got the first build's parameters
+
+    def reference(xv):  # the first build's parameters, by NumPy
+        return np.maximum(xv @ w[0].T, 0) * 2
+
+    with pytest.raises(AssertionError):  # a fresh build has other random weights
+        tu.check_gluon_hybridize_consistency(lambda prefix: _Scaled(prefix=prefix), [x], numpy_func=reference)
+    seen.clear()
+
+    def from_first_build(xv):  # called after the builds: the weights they all shared
+        return np.maximum(xv @ seen[0].dense.weight.data().asnumpy().T, 0) * 2
+
+    tu.check_gluon_hybridize_consistency(build, [x], numpy_func=from_first_build, test_grad=False)
+    assert len(seen) == 2
+
+
+def test_symbol_based_checks_name_the_missing_symbol_api():
+    for f in (tu.check_symbolic_forward, tu.check_symbolic_backward, tu.check_speed, tu.simple_forward):
+        with pytest.raises(NotImplementedError, match="no mx.sym"):
+            f(None)
+    with pytest.raises(AssertionError, match=r"a.shape = \(2,\) and b.shape = \(3,\)"):
+        tu.checkShapes(np.ones(2), nd.ones((3,)))
+    assert tu.locationError(np.array([1.0, 2.0]), np.array([1.0, 3.0]), (1,), ("p", "q"), maxError=True) == (
+        "Location of maximum error: (1,), p=2.00000000, q=3.00000000"
+    )
+
+
+def test_zip_and_bz2_data(tmp_path, monkeypatch):
+    import bz2
+    import zipfile
+
+    monkeypatch.chdir(tmp_path)
+    os.makedirs("d")
+    with zipfile.ZipFile("d/pack.zip", "w") as zf:
+        zf.writestr("inner/a.txt", "hello")
+    tu.get_zip_data("d", "http://example.invalid/pack.zip", "pack.zip")  # present: nothing downloaded
+    with open("d/x.bz2", "wb") as f:
+        f.write(bz2.compress(b"line1\nline2\n"))
+    tu.get_bz2_data("d", "x.txt", "http://example.invalid/x.bz2", "x.bz2")
+    assert open("d/x.txt", "rb").read() == b"line1\nline2\n" and not os.path.exists("d/x.bz2")
+
+    def offline(*args, **kwargs):
+        raise urllib.error.URLError("no network")
+
+    monkeypatch.setattr(gluon.utils, "_fetch", offline)
+    with pytest.raises(MXNetError, match="Cannot download http://example.invalid/other.zip"):
+        tu.get_zip_data("d", "http://example.invalid/other.zip", "other.zip")
