@@ -214,6 +214,7 @@ def grad(
     tensors, grads = _heads(heads, head_grads)
     if retain_graph is None:
         retain_graph = create_graph
+    autograd_state.backward_train = train_mode
     with _Scope(create_graph, train_mode):
         try:
             res = torch.autograd.grad(
@@ -331,7 +332,9 @@ class Function:
         linked = _FunctionNode.apply(state, *[x._tensor for x in inputs])
         state[1] = None
         result = [NDArray._wrap(t, o._ctx) for o, t in zip(outs, linked)]
-        return result[0] if isinstance(outputs, NDArray) else tuple(result)
+        if isinstance(outputs, NDArray):
+            return result[0]
+        return result if isinstance(outputs, list) else tuple(result)
 
     def forward(self, *inputs):
         """Compute the outputs from the inputs (NDArrays); override this."""

@@ -187,3 +187,23 @@ def test_no_reference_cycle_through_saved_outputs():
         assert ref() is None  # freed by reference counting alone
     finally:
         gc.enable()
+
+
+def test_list_outputs_stay_a_list_and_grad_passes_train_mode():
+    seen = []
+
+    class Split(autograd.Function):
+        def forward(self, x):
+            return [x * 2, x * 3]
+
+        def backward(self, d2, d3):
+            seen.append(autograd.is_training())
+            return d2 * 2 + d3 * 3
+
+    x = nd.array([1.0, -1.0])
+    x.attach_grad()
+    with autograd.record():
+        a, b = out = Split()(x)
+    assert isinstance(out, list)
+    (g,) = autograd.grad([a, b], [x], train_mode=False)
+    assert g.asnumpy().tolist() == [5.0, 5.0] and seen == [False]
