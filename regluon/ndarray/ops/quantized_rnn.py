@@ -13,11 +13,15 @@ has RNN's layout (rnn.py). What MXNet's kernel does, worked out on it (tests/tes
 - The outputs (``out`` and the final ``h``) are the quantized hidden states turned back into floats:
   ``(q_h - data_shift) / data_scale``; the final cell state is float32.
 
-Where MXNet runs several layers whose first layer has another input size than ``state_size *
-directions``, it builds two oneDNN primitives whose weight scaling could not be pinned down; regluon
-applies the rule above there too, and its results differ from MXNet's by a few quantization steps
-(see the tests). ``lstm_state_clip_*`` and ``p`` are ignored, as by MXNet's kernel; a projection and
-``use_sequence_length`` are refused (MXNet rejects the first and crashes on the second).
+These rules reproduce MXNet exactly (tests/golden/quantized_ops_golden.npz) for one layer, in either
+direction, and for unidirectional stacks whose input size equals ``state_size``. For the other stacks
+(bidirectional ones, or a first layer with another input size) MXNet's oneDNN primitives scale the
+weights in a way that could not be pinned down: regluon applies the rule above, and its outputs differ
+from MXNet's by at most one quantization step (``1 / data_scale``) and its cell states by up to 0.07 on
+the goldens. ``lstm_state_clip_*`` and ``p`` are ignored, as by MXNet's kernel; a projection and
+``use_sequence_length`` are refused (MXNet rejects the first and crashes on the second). On CPUs with
+AVX512-VNNI, MXNet 1.9.1's own kernel fails ("could not create a primitive descriptor for a reorder
+primitive") unless oneDNN is held to plain AVX-512 (``DNNL_MAX_CPU_ISA=AVX512_CORE``).
 """
 
 from __future__ import annotations
