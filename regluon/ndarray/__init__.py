@@ -7,6 +7,7 @@ Python-level helpers MXNet has on top (``array``, ``add``, ``maximum``, ``waital
 
 from __future__ import annotations
 
+import importlib.machinery
 import sys
 import types
 
@@ -32,6 +33,9 @@ def _submodule(name: str) -> types.ModuleType:
     mod = sys.modules.get(full)
     if mod is None:
         mod = types.ModuleType(full, f"``mx.nd.{name}``: generated from the op table.")
+        mod.__spec__ = importlib.machinery.ModuleSpec(
+            full, None
+        )  # so that `import mxnet.ndarray.<name>` works
         sys.modules[full] = mod
         setattr(_this, name, mod)
     return mod
@@ -261,33 +265,119 @@ def save(fname: str, data) -> None:
     for a in arrays:
         if not isinstance(a, NDArray):
             raise TypeError(f"save: every value must be an NDArray, got {type(a).__name__}")
-    blob = write_ndarray_file([np.asarray(a.asnumpy()) for a in arrays], names)
+    blob = write_ndarray_file([np.asarray(a.asnumpy()) for a in arrays], names, [a.stype for a in arrays])
     with open(fname, "wb") as f:
         f.write(blob)
 
 
 def load(fname: str):
     """Load what :func:`save` (or MXNet's ``nd.save`` / ``save_parameters``) wrote: a list of
-    NDArrays, or a dict when the file stores names. Arrays are placed on the CPU.
+    NDArrays, or a dict when the file stores names. Arrays are placed on the CPU; sparse ones come
+    back as CSR / row-sparse arrays.
 
     Example:
         >>> params = mx.nd.load('model-0000.params')
     """
     with open(fname, "rb") as f:
         blob = f.read()
-    arrays, names = read_ndarray_file(blob, fname)
+    return _from_blob(blob, fname)
+
+
+def load_frombuffer(buf):
+    """What :func:`load` gives, read from ``buf``, the bytes of an NDArray file (e.g. ``f.read()``).
+
+    Example:
+        >>> mx.nd.save('x.nd', {'w': mx.nd.ones((2,))})
+        >>> mx.nd.load_frombuffer(open('x.nd', 'rb').read())['w'].shape
+        (2,)
+    """
+    if isinstance(buf, str):
+        buf = buf.encode("latin-1")
+    if not isinstance(buf, bytes):
+        raise TypeError("buf required to be a string or bytes")
+    return _from_blob(buf, "<buffer>")
+
+
+def _from_blob(blob: bytes, where: str):
+    stypes: list = []
+    arrays, names = read_ndarray_file(blob, where, stypes)
     ctx = Context("cpu", 0)
     nds = [
         NDArray._wrap(torch.empty(0), ctx) if a is None else NDArray._wrap(torch.from_numpy(a), ctx)
         for a in arrays
     ]
+    for x, stype in zip(nds, stypes):
+        if stype != "default" and x.size:
+            sparse._tag(x, stype)
     return dict(zip(names, nds)) if names else nds
+
+
+def imdecode(
+    str_img, clip_rect=(0, 0, 0, 0), out: NDArray | None = None, index: int = 0, channels: int = 3, mean=None
+):
+    """Decode an image (bytes of a JPEG, PNG ...) into a ``(channels, height, width)`` float32 array:
+    MXNet's old decoder, deprecated there for ``mx.image.imdecode``.
+
+    The channels are in the order the image codec gives them (blue, green, red); ``channels=1``
+    decodes to grey. ``clip_rect=(x0, y0, x1, y1)`` keeps that region (all zeros: the whole image),
+    ``mean`` (an array of the result's shape) is subtracted, and with ``out`` (3-d, or 4-d with
+    ``index`` picking the slot) the result is written there. MXNet 1.9.1's own function fails on every
+    call (its operator cannot infer the output shape), so this one follows the operator's definition.
+
+    Example:
+        >>> mx.nd.imdecode(open('cat.png', 'rb').read()).shape
+        (3, 240, 320)
+    """
+    from ..image.codec import decode_to_numpy
+
+    if isinstance(str_img, str):
+        str_img = str_img.encode("latin-1")
+    if channels not in (1, 3):
+        raise MXNetError(f"imdecode: channels must be 1 or 3, got {channels}")
+    img = decode_to_numpy(str_img, 0 if channels == 1 else 1, rgb=False, where="imdecode")
+    if img.ndim == 2:
+        img = img[:, :, None]
+    x0, y0, x1, y1 = (int(v) for v in clip_rect)
+    if y1 - y0 == 0:
+        x0, y0, x1, y1 = 0, 0, img.shape[1], img.shape[0]
+    if not (0 <= x0 < x1 <= img.shape[1] and 0 <= y0 < y1 <= img.shape[0]):
+        raise MXNetError(
+            f"imdecode: clip_rect {tuple(clip_rect)} is outside the {img.shape[1]}x{img.shape[0]} image"
+        )
+    res = np.ascontiguousarray(img[y0:y1, x0:x1, :channels].transpose(2, 0, 1))
+    dtype = np.float32 if mean is None else mean.dtype
+    res = res.astype(dtype)
+    if mean is not None:
+        if tuple(mean.shape) != res.shape:
+            raise MXNetError(f"imdecode: mean has shape {mean.shape}, the image {res.shape}")
+        res = res - mean.asnumpy()
+    if out is None:
+        return array(res, dtype=dtype)
+    target = out if out.ndim == 3 else out[index]
+    if tuple(target.shape) != res.shape:
+        raise MXNetError(f"imdecode: out has shape {target.shape}, the decoded image {res.shape}")
+    target[:] = res
+    return out
 
 
 def concatenate(arrays, axis: int = 0, always_copy: bool = True) -> NDArray:
     """Join a list of arrays along ``axis`` (the older spelling of ``concat``)."""
     return _this.concat(*arrays, dim=axis)
 
+
+def _op_module() -> types.ModuleType:
+    """``mx.nd.op``: MXNet's module of operator functions; its names are the very ``nd`` functions."""
+    mod = _submodule("op")
+    for op in OPS.values():
+        for public in (op.name, *op.aliases):
+            if "." not in public and not public.startswith("_"):
+                setattr(mod, public, getattr(_this, public))
+    mod.Custom, mod.reset_arrays = Custom, _this.reset_arrays
+    sparse.op = mod  # MXNet's nd.sparse names the module too
+    return mod
+
+
+op = _op_module()
 
 __all__ = [
     "NDArray",

@@ -5,9 +5,10 @@ regluon stores every array densely. What this module keeps from MXNet's sparse A
 - **Storage-type tags.** ``CSRNDArray`` and ``RowSparseNDArray`` are NDArray subclasses holding the
   dense values; ``x.stype`` reports ``'csr'`` / ``'row_sparse'`` (``'default'`` for plain arrays).
   Constructors (``csr_matrix``, ``row_sparse_array``, ``zeros``, ``empty``, ``array``),
-  ``x.tostype(...)``/``cast_storage`` and the ``nd.sparse`` operators return the storage type MXNet
-  1.9.1 gives (e.g. ``sparse.abs(csr)`` is CSR, ``sparse.exp(csr)`` is dense, ``csr * 2`` is CSR);
-  functions of ``nd`` itself return plain (``'default'``) arrays.
+  ``x.tostype(...)``/``cast_storage``, and every operator on sparse inputs (``nd.abs``,
+  ``nd.sparse.abs``, ``x.abs()``, ``x * 2``, ``x > 0`` ...) return the storage type MXNet 1.9.1
+  gives (``abs(csr)`` is CSR, ``exp(csr)`` dense, ``csr + 1`` dense, ``csr + 0`` CSR): the rules in
+  :mod:`regluon.ndarray.sparse_rules`, applied by the dispatcher once a sparse array exists.
 - **Sparse parts on demand.** ``.data``, ``.indices`` (and ``.indptr`` for CSR) are computed from the
   nonzero entries (CSR: row-major, column indices sorted; row-sparse: the rows with a nonzero),
   with MXNet's dtypes (values in the array's dtype, indices int64). Stored zeros are not kept: a
@@ -31,7 +32,7 @@ import builtins
 import numpy as np
 import torch
 
-from ..base import MXNetError, shape_str
+from ..base import MXNetError, NotSupportedForSparseNDArray, integer_types, numeric_types, shape_str  # noqa: F401 (MXNet names them in nd.sparse)
 from ..context import Context, current_context
 from . import register as _register
 from .ndarray import NDArray
@@ -39,6 +40,7 @@ from .register import get_op, make_function
 from .sparse_rules import LAZY_UPDATES, build_rules, lazy_rows_update
 
 _STYPES = ("default", "csr", "row_sparse")
+mx_real_t = np.float32  # MXNet's default dtype, as its nd.sparse module names it
 _py_slice = builtins.slice  # this module defines nd.sparse.slice (and abs, sum, round ...)
 
 
@@ -121,6 +123,10 @@ class BaseSparseNDArray(NDArray):
 
     __hash__ = NDArray.__hash__
 
+    def reshape(self, *shape, **kwargs):
+        """Not available for sparse arrays, as in MXNet: reshape ``x.tostype('default')`` instead."""
+        raise NotSupportedForSparseNDArray(self.reshape, None, *shape)
+
     def _nonzero_rows(self) -> torch.Tensor:
         t = self._tensor.detach()
         return t.reshape(t.shape[0], -1).ne(0).any(dim=1).nonzero().reshape(-1)
@@ -161,6 +167,21 @@ class CSRNDArray(BaseSparseNDArray):
         counts = self._tensor.detach().ne(0).sum(dim=1)
         return self._part(torch.cat([counts.new_zeros(1), counts.cumsum(0)]))
 
+    def asscipy(self):
+        """This array as a ``scipy.sparse.csr_matrix`` (same dtype and shape; needs SciPy).
+
+        Example:
+            >>> mx.nd.array([[0, 1], [2, 0]]).tostype('csr').asscipy().toarray()
+            array([[0., 1.],
+                   [2., 0.]], dtype=float32)
+        """
+        try:
+            import scipy.sparse
+        except ImportError:
+            raise ImportError("CSRNDArray.asscipy needs SciPy: pip install scipy") from None
+        parts = (self.data.asnumpy(), self.indices.asnumpy(), self.indptr.asnumpy())
+        return scipy.sparse.csr_matrix(parts, shape=self.shape, dtype=self.dtype)
+
     def __getitem__(self, key):
         # MXNet slices a CSR array by rows only, keeping it 2-D and CSR: x[1] has shape (1, n)
         if isinstance(key, (int, np.integer)) and not isinstance(key, bool):
@@ -194,6 +215,24 @@ class RowSparseNDArray(BaseSparseNDArray):
     def indices(self) -> NDArray:
         """The indices of the rows that hold a nonzero, ascending (int64)."""
         return self._part(self._nonzero_rows())
+
+    def retain(self, indices, out=None) -> RowSparseNDArray:
+        """The rows listed in ``indices`` (the others zero), as ``nd.sparse.retain(self, indices)``.
+
+        Example:
+            >>> x = mx.nd.array([[1, 2], [3, 4], [5, 6]]).tostype('row_sparse')
+            >>> x.retain(mx.nd.array([0, 2])).asnumpy().tolist()
+            [[1.0, 2.0], [0.0, 0.0], [5.0, 6.0]]
+        """
+        return retain(self, indices, out=out)
+
+    def __getitem__(self, key):
+        # as in MXNet, a row-sparse array can only be read whole: x[:] is x itself
+        if isinstance(key, _py_slice) and key == _py_slice(None):
+            return self
+        if isinstance(key, (int, np.integer)):
+            raise MXNetError("__getitem__ with int key is not implemented for RowSparseNDArray yet")
+        raise MXNetError(f"RowSparseNDArray only supports [:] for __getitem__, got {key!r}")
 
 
 def _compare(dunder: str, array_op: str, scalar_op: str):
@@ -550,6 +589,7 @@ multiply = _python_binary("multiply", "elemwise_mul", "broadcast_mul", "Product 
 divide = _python_binary("divide", "elemwise_div", "broadcast_div", "Quotient of arrays and/or numbers.")
 
 __all__ = [
+    "NotSupportedForSparseNDArray",
     "BaseSparseNDArray",
     "CSRNDArray",
     "RowSparseNDArray",

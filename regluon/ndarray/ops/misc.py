@@ -94,10 +94,22 @@ register(
     )
 )
 
+
+def _erfinv(data):
+    if data.is_floating_point():
+        return torch.erfinv(data)
+    # MXNet 1.9.1 on integer arrays (checked on the oracle): int32/int64 give the type's minimum where
+    # x is -1 or 1 (erfinv is infinite there) and 0 elsewhere; int8/uint8 give 0 everywhere
+    out = torch.zeros_like(data)
+    if data.dtype in (torch.int32, torch.int64):
+        out[data.abs() == 1] = torch.iinfo(data.dtype).min
+    return out
+
+
 register(
     OpDef(
         "erfinv",
-        impl=torch.erfinv,
+        impl=_erfinv,
         ref=None,
         samples=lambda: [Sample((rand(2, 3, low=-0.9, high=0.9),))],
         method="erfinv",
@@ -605,3 +617,39 @@ register(
         doc="The adjoint of im2col: columns summed back into (N, C, H, W) images (overlaps add up).",
     )
 )
+
+
+def reset_arrays(*data, num_arrays: int | None = None, **kwargs) -> list:
+    """Set every array in ``data`` to zero, in place; ``num_arrays`` (required, as in MXNet) must be
+    their number. Returns an empty list, as MXNet's operator has no outputs.
+
+    Example:
+        >>> a, b = mx.nd.ones((2,)), mx.nd.ones((3,))
+        >>> mx.nd.reset_arrays(a, b, num_arrays=2); a.asnumpy().tolist()
+        []
+        [0.0, 0.0]
+    """
+    from ..ndarray import NDArray
+
+    kwargs.pop("name", None)
+    if kwargs:
+        raise TypeError(f"reset_arrays: unexpected argument(s) {', '.join(kwargs)}")
+    if num_arrays is None:
+        raise MXNetError("reset_arrays: required parameter num_arrays is missing")
+    if int(num_arrays) != len(data):
+        raise MXNetError(f"reset_arrays: expects {int(num_arrays)} inputs (num_arrays), got {len(data)}")
+    for i, a in enumerate(data):
+        if not isinstance(a, NDArray):
+            raise TypeError(f"reset_arrays: data[{i}] must be an NDArray, got {type(a).__name__}")
+        if not a._tensor.is_floating_point():
+            raise MXNetError(
+                f"reset_arrays: only floating-point arrays can be reset, data[{i}] is "
+                f"{str(a._tensor.dtype).replace('torch.', '')}"
+            )
+    with torch.no_grad():
+        for a in data:
+            a._tensor.zero_()
+    return []
+
+
+FUNCTIONS = {"reset_arrays": reset_arrays}
