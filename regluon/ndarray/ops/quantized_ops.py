@@ -444,8 +444,10 @@ register(
         doc="Quantize float32 data to uint8 over its range ``[min, max]`` (calibrated, or the data's own), "
         "mapping ``min`` to 0 and ``max`` to 255: ``out = round(data * scale + shift)`` (half to even, "
         "saturated; NaN gives 0) with ``scale = 255 / (max - min)`` and ``shift = 255 - max * scale``. "
-        "Returns ``(out, scale, shift)``, both of shape ``(1,)``. MXNet 1.9.1's CPU build computes this only "
-        "for 3-d data and crashes on other shapes; regluon applies the same rule to every shape.\n\n"
+        "Returns ``(out, scale, shift)``, the last two of shape ``(1,)``. (MXNet's operator description "
+        "writes the rounding as ``+ 0.5``; its oneDNN kernel, checked here, rounds half to even.) MXNet 1.9.1's "
+        "CPU build computes this only for 3-d data and crashes on other shapes; regluon applies the same "
+        "rule to every shape.\n\n"
         "Example: ``q, scale, shift = nd.contrib.quantize_asym(x)``; ``x`` is about ``(q - shift) / scale``.",
     )
 )
