@@ -118,8 +118,8 @@ def _elemwise_mul(
         scale = F32(127.5) / _max_abs(min_calib_range, max_calib_range) / step
         v = torch.trunc(prod.to(torch.float32) * float(scale)).to(torch.float64)
         # MXNet converts through a 32-bit integer and keeps its low byte (no saturation): out-of-range
-        # values wrap around, and values past the int32 range become its minimum first
-        v = torch.where(v.abs() >= 2.0**31, -(2.0**31), v).to(torch.int64)
+        # values wrap around, and values past the int32 range (or NaN) become its minimum first
+        v = torch.where(v.abs() < 2.0**31, v, -(2.0**31)).to(torch.int64)
         out = ((v + 128) % 256 - 128).to(torch.int8)
         lo, hi = F32(min_calib_range), F32(max_calib_range)
     else:
