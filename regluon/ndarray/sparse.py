@@ -290,20 +290,27 @@ def _start_stype_rules() -> None:
 def _stype_aware(call):
     """``call`` (the dispatcher's ``fast_call`` or ``invoke``), then, where an input is a sparse array
     and no ``out`` is given, the result tagged with the storage type MXNet gives it."""
+    sparse_classes = frozenset((CSRNDArray, RowSparseNDArray))
 
-    def wrapped(op, inputs, params, *out):
-        res = call(op, inputs, params, *out)
+    def wrapped(op, inputs, params, out=None):
+        if out is not None:  # the result is ``out``, which keeps its own storage type
+            return call(op, inputs, params, out)
+        res = call(op, inputs, params)
         for x in inputs:
-            if isinstance(x, BaseSparseNDArray):
-                rule = _RULES.get(op.name)
-                if rule is not None and res.__class__ is NDArray and not (out and out[0] is not None):
-                    stypes = [stype_of(a) for a in inputs]
-                    t = getattr(inputs[0], "_tensor", None)
-                    res.__class__ = _CLASSES[rule(stypes, params, None if t is None else t.dtype)]
+            if x.__class__ in sparse_classes:
+                _tag_result(op, inputs, params, res)
                 break
         return res
 
     return wrapped
+
+
+def _tag_result(op, inputs, params, res) -> None:
+    rule = _RULES.get(op.name)
+    if rule is not None and res.__class__ is NDArray:
+        stypes = [stype_of(a) for a in inputs]
+        t = getattr(inputs[0], "_tensor", None)
+        res.__class__ = _CLASSES[rule(stypes, params, None if t is None else t.dtype)]
 
 
 def stype_of(x) -> str:
