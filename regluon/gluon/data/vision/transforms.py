@@ -61,6 +61,11 @@ class Compose(Sequential):
     """Apply transforms in order; runs of consecutive HybridBlocks are grouped into one hybridized
     HybridSequential, as MXNet does.
 
+    A RandomResizedCrop or CenterCrop followed by ToTensor (alone or grouped with a Normalize), or
+    such a ToTensor step on its own, is computed in one pass on a single HWC image: the crop is
+    resized straight into the channel-first float32 result. The random draws and the values are
+    those of running the blocks one by one (which happens whenever a hook is registered on them).
+
     Example:
         >>> t = transforms.Compose([transforms.Resize(32), transforms.ToTensor()])
     """
@@ -84,10 +89,7 @@ class Compose(Sequential):
                 self.add(t)
 
     def forward(self, x, *args):
-        # Runs the children as Sequential does, except that a crop (RandomResizedCrop or CenterCrop)
-        # followed by ToTensor [+ Normalize], or ToTensor [+ Normalize] alone, is computed in one
-        # pass (image_ops.to_tensor_normalized) when no hook can see the intermediate images: the
-        # same random draws and bit-identical results, without the intermediate arrays.
+        # Sequential's loop, with the one-pass steps of the docstring (see _fusion)
         blocks = tuple(self._children.values())
         i = 0
         while i < len(blocks):
