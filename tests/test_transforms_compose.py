@@ -58,7 +58,7 @@ def _same_as_one_by_one(blocks, x, seed, fused=None):
 def test_random_resized_crop_pipeline_is_bit_identical(size, fused):
     x = _image(*size)
     blocks = [T.RandomResizedCrop(224), T.ToTensor(), T.Normalize(MEAN, STD)]
-    for seed in range(6):  # crops that shrink, enlarge or keep each axis
+    for seed in range(3):  # crops that shrink, enlarge or keep each axis
         _same_as_one_by_one(blocks, x, seed, fused)
 
 
