@@ -232,7 +232,17 @@ ZERO_PRESERVING = (
 for name in ZERO_PRESERVING:
     case(f"out = nd.{name}(c)")
     case(f"out = nd.{name}(r)")
-for name in ("exp", "cos", "sigmoid", "erf", "reciprocal", "log", "ones_like", "contrib.isnan", "contrib.isfinite"):
+for name in (
+    "exp",
+    "cos",
+    "sigmoid",
+    "erf",
+    "reciprocal",
+    "log",
+    "ones_like",
+    "contrib.isnan",
+    "contrib.isfinite",
+):
     case(f"out = nd.{name}(c)")
 for expr in (
     "c.abs()",
