@@ -40,15 +40,24 @@ def _one_by_one(blocks, x):
     return x
 
 
+def _seed(seed):
+    random.seed(seed)  # crops
+    mx.random.seed(seed)  # flips
+
+
+def _draws():
+    return random.random(), mx.nd.random.uniform(shape=(1,)).asscalar()
+
+
 def _same_as_one_by_one(blocks, x, seed, fused=None):
-    random.seed(seed)
+    _seed(seed)
     got = T.Compose(blocks)(x)
     if fused is not None:
         assert fused.pop() and not fused  # computed in one pass
-    after = random.random()
-    random.seed(seed)
+    after = _draws()
+    _seed(seed)
     want = _one_by_one(blocks, x)
-    assert random.random() == after  # the same number of draws
+    assert _draws() == after  # the same draws from both generators
     assert got.shape == want.shape and got.dtype == want.dtype == np.float32
     np.testing.assert_array_equal(got.asnumpy(), want.asnumpy())
     return got
@@ -60,6 +69,22 @@ def test_random_resized_crop_pipeline_is_bit_identical(size, fused):
     blocks = [T.RandomResizedCrop(224), T.ToTensor(), T.Normalize(MEAN, STD)]
     for seed in range(3):  # crops that shrink, enlarge or keep each axis
         _same_as_one_by_one(blocks, x, seed, fused)
+
+
+def test_flips_are_drawn_and_mirror_the_resized_crop(fused):
+    x = _image(40, 50)
+    crop, flip = T.RandomResizedCrop(24), T.RandomFlipLeftRight()
+    compose = T.Compose([crop, flip, T.ToTensor(), T.Normalize(MEAN, STD)])
+    mirrored = 0
+    for seed in range(8):
+        got = _same_as_one_by_one([crop, flip, T.ToTensor(), T.Normalize(MEAN, STD)], x, seed, fused)
+        _seed(seed)
+        plain = T.Normalize(MEAN, STD)(T.ToTensor()(crop(x))).asnumpy()
+        if not np.array_equal(got.asnumpy(), plain):
+            np.testing.assert_array_equal(got.asnumpy(), plain[:, :, ::-1])
+            mirrored += 1
+    assert 0 < mirrored < 8
+    assert len(compose) == 2 and not fused
 
 
 @pytest.mark.parametrize(
@@ -74,6 +99,10 @@ def test_random_resized_crop_pipeline_is_bit_identical(size, fused):
         lambda: [T.CenterCrop((30, 20)), T.ToTensor(), T.Normalize(MEAN, STD)],  # no resize
         lambda: [T.ToTensor(), T.Normalize(MEAN, STD)],
         lambda: [T.ToTensor()],
+        lambda: [T.RandomResizedCrop(16), T.RandomFlipLeftRight(), T.ToTensor(), T.Normalize(MEAN, STD)],
+        lambda: [T.CenterCrop(12, interpolation=2), T.RandomFlipLeftRight(), T.ToTensor()],
+        lambda: [T.CenterCrop((30, 20)), T.RandomFlipLeftRight(), T.ToTensor()],  # no resize
+        lambda: [T.RandomFlipLeftRight(), T.ToTensor(), T.Normalize(MEAN, STD)],
     ],
 )
 def test_other_fused_pipelines_are_bit_identical(blocks, fused):

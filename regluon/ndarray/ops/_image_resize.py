@@ -51,10 +51,15 @@ def _fixed_taps(n_in: int, n_out: int, clamp: bool) -> tuple[np.ndarray, ...]:
 
 
 @functools.lru_cache(maxsize=1024)
-def _column_taps(n_in: int, n_out: int, channels: int, planar: bool) -> tuple[np.ndarray, ...]:
+def _column_taps(
+    n_in: int, n_out: int, channels: int, planar: bool, mirror: bool = False
+) -> tuple[np.ndarray, ...]:
     """The column taps addressing a flattened ``W * channels`` row: each output column's taps
-    repeated per channel, ordered pixel by pixel (``planar=False``) or channel by channel."""
+    repeated per channel, ordered pixel by pixel (``planar=False``) or channel by channel;
+    ``mirror`` reverses the output columns (a resize and a left-right flip in one)."""
     i0, i1, w0, w1 = _fixed_taps(n_in, n_out, True)
+    if mirror:
+        i0, i1, w0, w1 = i0[::-1], i1[::-1], w0[::-1], w1[::-1]
     lanes = np.arange(channels)
     if planar:
         lanes, i0, i1 = lanes[:, None], i0[None, :], i1[None, :]
@@ -78,12 +83,13 @@ def _row_taps(n_in: int, n_out: int) -> tuple[np.ndarray | None, np.ndarray, ...
     return np.flatnonzero(used), renumbered[r0], renumbered[r1], b0[:, None], b1[:, None]
 
 
-def _linear_u8_rows(x: np.ndarray, h: int, w: int, planar: bool) -> np.ndarray:
+def _linear_u8_rows(x: np.ndarray, h: int, w: int, planar: bool, mirror: bool = False) -> np.ndarray:
     """OpenCV's bilinear resize of uint8 ``(..., H, W, C)`` images as int32 ``(..., h, C * w)``
-    rows of values 0..255, the channels interleaved or (``planar``) one block of ``w`` each."""
+    rows of values 0..255, the channels interleaved or (``planar``) one block of ``w`` each;
+    ``mirror``: flipped left to right."""
     *lead, src_h, src_w, chans = x.shape
     rows, r0, r1, b0, b1 = _row_taps(src_h, h)
-    c0, c1, a0, a1 = _column_taps(src_w, w, chans, planar)
+    c0, c1, a0, a1 = _column_taps(src_w, w, chans, planar, mirror)
     flat = x.reshape(*lead, src_h, src_w * chans)
     if rows is not None:  # shrinking: resample only the rows the vertical pass reads
         flat = flat[..., rows, :]
@@ -224,19 +230,23 @@ def resize(x: np.ndarray, h: int, w: int, interp: int) -> np.ndarray:
     return out.astype(x.dtype, copy=False)
 
 
-def resize_chw(x: np.ndarray, h: int, w: int, interp: int, out: np.ndarray, div: float = 1.0) -> np.ndarray:
+def resize_chw(
+    x: np.ndarray, h: int, w: int, interp: int, out: np.ndarray, div: float = 1.0, mirror: bool = False
+) -> np.ndarray:
     """:func:`resize`'s values divided by ``div``, written channel-first into ``out`` of shape
     ``(..., C, h, w)`` and a float dtype (each value converted to it, then divided in it, as
-    ``to_tensor`` does); returns ``out``.
+    ``to_tensor`` does), flipped left to right if ``mirror``; returns ``out``.
 
     The layout ``ToTensor`` makes: for uint8 bilinear, the kernel computes it directly (channel
-    blocks in each row), which saves the transposing copy of a resized HWC image.
+    blocks in each row, columns in mirrored order if asked), which saves the transposing copy of
+    a resized HWC image and the flip.
     """
     if interp == 1 and x.dtype == np.uint8:
         *lead, _, _, chans = x.shape
-        src = _linear_u8_rows(x, h, w, True).reshape(*lead, h, chans, w)
+        src = _linear_u8_rows(x, h, w, True, mirror).reshape(*lead, h, chans, w)
         dst = np.swapaxes(out, -3, -2)
     else:
-        src, dst = np.moveaxis(resize(x, h, w, interp), -1, -3), out
+        resized = resize(x, h, w, interp)
+        src, dst = np.moveaxis(resized[..., ::-1, :] if mirror else resized, -1, -3), out
     np.divide(src, out.dtype.type(div), out=dst, dtype=out.dtype, casting="unsafe")
     return out

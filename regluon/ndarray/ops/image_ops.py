@@ -126,25 +126,30 @@ register(
 
 
 def to_tensor_normalized(
-    data: torch.Tensor, mean: tuple | None, std: tuple | None, size: tuple[int, int, int] | None = None
+    data: torch.Tensor,
+    mean: tuple | None,
+    std: tuple | None,
+    size: tuple[int, int, int] | None = None,
+    mirror: bool = False,
 ) -> torch.Tensor:
-    """``image.normalize(image.to_tensor(image.resize(data)))`` of one HWC image, bit for bit, as
-    one new CHW float32 tensor (``transforms.Compose`` runs its crop, ToTensor and Normalize
-    steps through this when nothing can see the intermediate images).
+    """``image.normalize(image.to_tensor(image.flip_left_right(image.resize(data))))`` of one HWC
+    image, bit for bit, as one new CHW float32 tensor (``transforms.Compose`` runs its crop, flip,
+    ToTensor and Normalize steps through this when nothing can see the intermediate images).
 
-    ``size`` is (height, width, interp) to resize first, or None; ``mean``/``std`` tuples of 1 or C
-    values, or None to skip the normalisation. The resized image is written channel-first
-    straight away (no transposing copy); ToTensor's and Normalize's steps then run in place, the
-    same operations in the same order as the two operators.
+    ``size`` is (height, width, interp) to resize first, or None; ``mirror`` whether to flip;
+    ``mean``/``std`` tuples of 1 or C values, or None to skip the normalisation. The resized image
+    is written channel-first (and mirrored) straight away; ToTensor's and Normalize's steps then
+    run in place, the same operations in the same order as the operators.
     """
     height, width, chans = data.shape
     if size is None:
         out = torch.empty((chans, height, width), dtype=torch.float32, device=data.device)
-        out.copy_(data.movedim(-1, -3)).div_(255.0)
+        out.copy_((data.flip(-2) if mirror else data).movedim(-1, -3)).div_(255.0)
     else:  # (numpy's float32 division rounds as torch's)
         height, width, interp = size
         out = torch.empty((chans, height, width), dtype=torch.float32)
-        _image_resize.resize_chw(data.detach().cpu().numpy(), height, width, interp, out.numpy(), 255.0)
+        src = data.detach().cpu().numpy()
+        _image_resize.resize_chw(src, height, width, interp, out.numpy(), 255.0, mirror)
         out = out.to(data.device)
     if mean is not None:
         from .misc import _channel_constants  # (misc registers its operators after this module)
@@ -197,6 +202,11 @@ register(
 )
 
 
+def flip_drawn() -> bool:
+    """The draw of ``image.random_flip_*``: flip with probability 0.5 (torch's generator)."""
+    return float(torch.rand(())) < 0.5
+
+
 def _flip_op(name: str, axis: int, doc: str):
     def impl(data):
         _check_image(f"image.{name}", data)
@@ -204,7 +214,7 @@ def _flip_op(name: str, axis: int, doc: str):
 
     def random_impl(data):
         _check_image(f"image.random_{name}", data)
-        return data.flip(axis) if float(torch.rand(())) < 0.5 else data.clone()
+        return data.flip(axis) if flip_drawn() else data.clone()
 
     sample = lambda: [Sample((np.arange(24, dtype="uint8").reshape(2, 4, 3),))]  # noqa: E731
     register(

@@ -61,9 +61,10 @@ class Compose(Sequential):
     """Apply transforms in order; runs of consecutive HybridBlocks are grouped into one hybridized
     HybridSequential, as MXNet does.
 
-    A RandomResizedCrop or CenterCrop followed by ToTensor (alone or grouped with a Normalize), or
-    such a ToTensor step on its own, is computed in one pass on a single HWC image: the crop is
-    resized straight into the channel-first float32 result. The random draws and the values are
+    A RandomResizedCrop or CenterCrop followed by ToTensor (alone, or grouped with a Normalize
+    after it and/or a RandomFlipLeftRight before it), or such a ToTensor step on its own, is
+    computed in one pass on a single HWC image: the crop is resized (and mirrored) straight into
+    the channel-first float32 result. The random draws and the values are
     those of running the blocks one by one (which happens whenever a hook is registered on them).
 
     Example:
@@ -562,22 +563,27 @@ def _unhooked(block: Block) -> bool:
 
 
 def _tensor_steps(block: Block, chans: int) -> tuple | None:
-    """``(mean, std)`` when ``block`` is a ToTensor (``(None, None)``) or a group of exactly
-    ToTensor and Normalize with usable constants; None otherwise."""
+    """``(flip, mean, std)`` when ``block`` is a ToTensor or a group of exactly [RandomFlipLeftRight,]
+    ToTensor[, Normalize] with usable constants (``flip``: whether the group flips; ``mean`` and
+    ``std`` None without a Normalize); None otherwise."""
     if type(block) is ToTensor:
-        return (None, None) if _unhooked(block) else None
-    if type(block) is not HybridSequential or len(block._children) != 2 or not _unhooked(block):
+        return (False, None, None) if _unhooked(block) else None
+    if type(block) is not HybridSequential or not _unhooked(block):
         return None
-    to_tensor, norm = block._children.values()
-    if type(to_tensor) is not ToTensor or type(norm) is not Normalize:
+    children = list(block._children.values())
+    if not all(_unhooked(c) for c in children):
         return None
-    if not (_unhooked(to_tensor) and _unhooked(norm)):
+    flip = bool(children) and type(children[0]) is RandomFlipLeftRight
+    kinds = [type(c) for c in children[flip:]]
+    if kinds == [ToTensor]:
+        return (True, None, None) if flip else None  # (a lone ToTensor is not grouped)
+    if kinds != [ToTensor, Normalize]:
         return None
     try:
-        mean, std = FloatTuple().parse(norm._mean), FloatTuple().parse(norm._std)
+        mean, std = FloatTuple().parse(children[-1]._mean), FloatTuple().parse(children[-1]._std)
     except (ValueError, TypeError, SyntaxError):
         return None  # the operator reports it
-    return (mean, std) if len(mean) in (1, chans) and len(std) in (1, chans) else None
+    return (flip, mean, std) if len(mean) in (1, chans) and len(std) in (1, chans) else None
 
 
 def _plain_crop(block: Block) -> bool:
@@ -586,8 +592,8 @@ def _plain_crop(block: Block) -> bool:
 
 
 def _fusion(blocks: tuple, i: int, x: NDArray) -> tuple[int, NDArray] | None:
-    """``(blocks consumed, result)`` of a crop + ToTensor [+ Normalize] or ToTensor [+ Normalize]
-    starting at ``blocks[i]``, computed in one pass; None when the blocks must run one by one."""
+    """``(blocks consumed, result)`` of a [crop +] ToTensor step (see _tensor_steps) starting at
+    ``blocks[i]``, computed in one pass; None when the blocks must run one by one."""
     t = x._tensor
     if t.dim() != 3 or t.shape[-1] not in (1, 3) or t.device.type != "cpu":
         return None
@@ -596,9 +602,11 @@ def _fusion(blocks: tuple, i: int, x: NDArray) -> tuple[int, NDArray] | None:
     block, chans = blocks[i], t.shape[-1]
     if type(block) not in _CROPS:
         steps = _tensor_steps(block, chans)
-        return (
-            None if steps is None else (1, NDArray._wrap(image_ops.to_tensor_normalized(t, *steps), x._ctx))
-        )
+        if steps is None:
+            return None
+        flip, mean, std = steps
+        out = image_ops.to_tensor_normalized(t, mean, std, None, flip and image_ops.flip_drawn())
+        return 1, NDArray._wrap(out, x._ctx)
     if i + 1 == len(blocks) or not _plain_crop(block):
         return None
     steps = _tensor_steps(blocks[i + 1], chans)
@@ -614,5 +622,7 @@ def _fusion(blocks: tuple, i: int, x: NDArray) -> tuple[int, NDArray] | None:
     resize = None
     if (w, h) != size:
         resize = (size[1], size[0], _interp_for(interp, (h, w, size[1], size[0])))
+    flip, mean, std = steps
     region = t[y0 : y0 + h, x0 : x0 + w]
-    return 2, NDArray._wrap(image_ops.to_tensor_normalized(region, *steps, resize), x._ctx)
+    out = image_ops.to_tensor_normalized(region, mean, std, resize, flip and image_ops.flip_drawn())
+    return 2, NDArray._wrap(out, x._ctx)
