@@ -55,11 +55,11 @@ def loader(X, Y, batch_size=4):
     )
 
 
-def make_net(seed=1):
+def make_net(seed=1, ctx=None):
     """A 5-8-3 MLP whose parameters come from a NumPy RandomState."""
     net = gluon.nn.Sequential()
     net.add(gluon.nn.Dense(8, activation="relu", in_units=5), gluon.nn.Dense(3, in_units=8))
-    net.initialize()
+    net.initialize(ctx=ctx)
     rs = np.random.RandomState(seed)
     for p in net.collect_params().values():
         p.set_data(mx.nd.array(rs.uniform(-0.5, 0.5, p.shape)))
@@ -226,6 +226,50 @@ def naming_and_warnings():
     return out
 
 
+class _Trace(E.TrainBegin, E.EpochBegin, E.BatchEnd, E.EpochEnd):
+    """Logs its own name at each event, to show where it runs among the default handlers."""
+
+    def __init__(self, name, priority=None):
+        self.name = name
+        if priority is not None:
+            self.priority = priority
+
+    def train_begin(self, estimator, *args, **kwargs):
+        estimator.logger.info("%s train_begin", self.name)
+
+    def epoch_begin(self, estimator, *args, **kwargs):
+        estimator.logger.info("%s epoch_begin", self.name)
+
+    def batch_end(self, estimator, *args, **kwargs):
+        estimator.logger.info("%s batch_end %d", self.name, sum(part.shape[0] for part in kwargs["loss"]))
+
+    def epoch_end(self, estimator, *args, **kwargs):
+        estimator.logger.info("%s epoch_end", self.name)
+
+
+def two_contexts_val_loss_and_order():
+    """Batches split over cpu(0) and cpu(1), a weighted validation loss, validation every 4
+    batches, and user handlers with priorities among the defaults."""
+    X, Y = data(16)
+    ctx = [mx.cpu(0), mx.cpu(1)]
+    net = make_net(5, ctx=ctx)
+    trainer = gluon.Trainer(net.collect_params(), "sgd", {"learning_rate": 0.1})
+    est = E.Estimator(
+        net,
+        gluon.loss.SoftmaxCrossEntropyLoss(),
+        trainer=trainer,
+        context=ctx,
+        val_loss=gluon.loss.SoftmaxCrossEntropyLoss(weight=0.5),
+    )
+    lines = _Lines()
+    est.logger.handlers = [lines]
+    val = E.ValidationHandler(loader(X[:8], Y[:8], 2), est.evaluate, epoch_period=None, batch_period=3)
+    handlers = [_Trace("late", 10), val, _Trace("plain"), _Trace("early", -1500)]
+    est.fit(loader(X, Y), epochs=2, event_handlers=handlers)
+    order = [type(h).__name__ for h in est._prepare_default_handlers(None, handlers)]
+    return {"weights": weights(net), "log": lines.lines, "order": order}
+
+
 def run_all(root):
     res = {
         "fit_with_validation": fit_with_validation(),
@@ -236,5 +280,6 @@ def run_all(root):
         "checkpoints": checkpoints(root),
         "errors": errors(root),
         "naming": naming_and_warnings(),
+        "two_contexts": two_contexts_val_loss_and_order(),
     }
     return res

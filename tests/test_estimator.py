@@ -111,6 +111,13 @@ def test_metric_names_default_handlers_and_warnings(ours, golden):
     ]
 
 
+def test_two_contexts_validation_period_and_handler_order(ours, golden):
+    got, want = ours["two_contexts"], golden["two_contexts"]
+    assert got["order"] == want["order"]
+    _same_log(got["log"], want["log"])
+    _close_weights(got["weights"], want["weights"])
+
+
 def test_saved_checkpoint_loads_into_a_fresh_net(tmp_path):
     X, Y = P.data()
     net = P.make_net()

@@ -42,10 +42,16 @@ class EventHandler:
 
 
 def _check_event_handlers(handlers) -> list:
-    """Turn ``None``, one handler or a list of handlers into a new list of handlers."""
+    """Turn ``None``, one handler or a list of handlers into a list of handlers.
+
+    A list is returned as is: as in MXNet, ``fit`` then adds its default handlers to the
+    caller's list and sorts it in place.
+    """
     if isinstance(handlers, EventHandler):
         return [handlers]
-    handlers = list(handlers or [])
+    handlers = handlers or []
+    if not isinstance(handlers, list):
+        handlers = list(handlers)
     if not all(isinstance(h, EventHandler) for h in handlers):
         raise ValueError(f"handlers must be an EventHandler or a list of EventHandler, got: {handlers}")
     return handlers
