@@ -270,6 +270,14 @@ def two_contexts_val_loss_and_order():
     return {"weights": weights(net), "log": lines.lines, "order": order}
 
 
+def evaluate_with_val_net():
+    """``evaluate`` runs ``val_net`` (here a net with other weights), not the training net."""
+    X, Y = data(12, seed=6)
+    est, lines = make_estimator(make_net(2), val_net=make_net(3))
+    est.evaluate(loader(X, Y, 4))
+    return {"val": [float(m.get()[1]) for m in est.val_metrics], "log": lines.lines}
+
+
 def run_all(root):
     res = {
         "fit_with_validation": fit_with_validation(),
@@ -281,5 +289,6 @@ def run_all(root):
         "errors": errors(root),
         "naming": naming_and_warnings(),
         "two_contexts": two_contexts_val_loss_and_order(),
+        "val_net": evaluate_with_val_net(),
     }
     return res

@@ -118,6 +118,12 @@ def test_two_contexts_validation_period_and_handler_order(ours, golden):
     _close_weights(got["weights"], want["weights"])
 
 
+def test_evaluate_uses_val_net(ours, golden):
+    got, want = ours["val_net"], golden["val_net"]
+    np.testing.assert_allclose(got["val"], want["val"], rtol=1e-5)
+    _same_log(got["log"], want["log"])
+
+
 def test_saved_checkpoint_loads_into_a_fresh_net(tmp_path):
     X, Y = P.data()
     net = P.make_net()
