@@ -70,7 +70,7 @@ def read(fname: str) -> dict[str, NDArray]:
 
 
 def write(fname: str, named: dict[str, Parameter]) -> None:
-    nd.save(fname, {name: reduced(p) for name, p in named.items()})
+    nd.save(fname, {name: p._reduce() for name, p in named.items()})
 
 
 def _contexts(ctx) -> list[Context] | None:
@@ -112,8 +112,7 @@ def _prepare(param: Parameter, key: str, data: NDArray, fname: str, ctx, cast_dt
 def _apply(param: Parameter, data: NDArray, dtype, ctx) -> None:
     param.shape = data.shape
     if param._data is not None and np.dtype(param.dtype) == dtype:
-        for arr in param._data:
-            arr[:] = data.as_in_context(arr.context)
+        param.set_data(data)
         return
     ctx = ctx or (param.list_ctx() if (param._data is not None or param._deferred_init) else [cpu()])
     param.dtype = dtype

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import warnings
+import weakref
 from collections import OrderedDict
 from typing import Any
 
@@ -14,6 +15,7 @@ from .. import ndarray as nd
 from ..base import MXNetError
 from ..context import Context, cpu, current_context
 from ..ndarray import DeferredData, NDArray
+from ..ndarray import sparse as _sparse
 from . import _params_file
 
 
@@ -27,6 +29,9 @@ class ParameterError(MXNetError, AssertionError):
 
 class IncompatibleShapeError(ParameterError):
     """A new shape contradicts a Parameter's known shape."""
+
+
+_STYPES = ("default", "row_sparse", "csr")
 
 
 def _shape_known(shape) -> bool:
@@ -73,6 +78,12 @@ class Parameter:
         Allow ``initialize`` before the shape is known.
     differentiable : bool, default True
         False forces ``grad_req='null'``.
+    stype : {'default', 'row_sparse', 'csr'}, default 'default'
+        Storage type of the value. A ``'row_sparse'`` value lives in the Trainer (MXNet's kvstore):
+        read the rows you need with :meth:`row_sparse_data` (:meth:`data` refuses, as in MXNet).
+    grad_stype : {'default', 'row_sparse', 'csr'}, default 'default'
+        Storage type of the gradient. A ``'row_sparse'`` gradient holds the rows an
+        ``Embedding(sparse_grad=True)`` looked up, and optimizers update lazily (only those rows).
 
     Example:
         >>> w = mx.gluon.Parameter('fc_weight', shape=(4, 3), init=mx.init.Xavier())
@@ -111,8 +122,15 @@ class Parameter:
         self.lr_mult = lr_mult
         self.wd_mult = wd_mult
         self.init = init
-        if stype != "default" or grad_stype != "default":
-            raise MXNetError(f"Parameter {name}: only dense storage (stype='default') is supported")
+        for what, value in (("grad_stype", grad_stype), ("stype", stype)):
+            if value not in _STYPES:
+                raise ParameterError(
+                    f"{what} for Parameter '{name}' must be one of 'default', 'row_sparse', or 'csr', "
+                    f"but got '{value}'"
+                )
+        self._stype = stype
+        self._grad_stype = grad_stype
+        self._trainer = None
         self.grad_req = grad_req
 
     def __repr__(self) -> str:
@@ -215,6 +233,8 @@ class Parameter:
     def _init_impl(self, data: NDArray, ctx_list: list[Context]) -> None:
         self._ctx_list = list(ctx_list)
         self._data = [data.copyto(c) for c in self._ctx_list]
+        if self._stype != "default":
+            self._data = [_sparse._tag(d, self._stype) for d in self._data]
         self._init_grad()
 
     def _init_grad(self) -> None:
@@ -222,6 +242,8 @@ class Parameter:
             self._grad = None
             return
         self._grad = [nd.zeros(d.shape, dtype=d.dtype, ctx=d.context) for d in self._data]
+        if self._grad_stype != "default":
+            self._grad = [_sparse._tag(g, self._grad_stype) for g in self._grad]
         autograd.mark_variables(self._data, self._grad, self.grad_req)
 
     def reset_ctx(self, ctx: Context | list) -> None:
@@ -273,12 +295,93 @@ class Parameter:
         Example:
             >>> net[0].weight.data()
         """
+        if self._stype != "default":
+            raise RuntimeError(
+                f"Cannot return a copy of Parameter '{self.name}' on ctx {ctx} via data() because its "
+                f"storage type is {self._stype}. Please use row_sparse_data() instead."
+            )
         return self._data[self._index(ctx)]
 
     def list_data(self) -> list[NDArray]:
         """The values on every Context, in the order of :meth:`list_ctx`."""
+        if self._stype != "default":
+            raise RuntimeError(
+                f"Cannot return copies of Parameter '{self.name}' on all contexts via list_data() because "
+                f"its storage type is {self._stype}. Please use row_sparse_data() instead."
+            )
         self._check_initialized()
         return list(self._data)
+
+    def row_sparse_data(self, row_id: NDArray) -> NDArray:
+        """The value on ``row_id``'s Context holding the rows listed in ``row_id`` (the others zero),
+        fetched from the Trainer; for Parameters with ``stype='row_sparse'``.
+
+        The array returned is the one the gradient is recorded for, so use it in the forward pass.
+
+        Example:
+            >>> w = mx.gluon.Parameter('emb', shape=(100, 8), stype='row_sparse', grad_stype='row_sparse')
+            >>> w.initialize()
+            >>> trainer = mx.gluon.Trainer([w], 'sgd')
+            >>> w.row_sparse_data(mx.nd.array([3, 7])).stype
+            'row_sparse'
+        """
+        if self._stype != "row_sparse":
+            raise RuntimeError(
+                f"Cannot return a copy of Parameter {self.name} via row_sparse_data() because its storage "
+                f"type is {self._stype}. Please use data() instead."
+            )
+        return self._get_row_sparse([self._data[self._index(_context_of(row_id))]], row_id)[0]
+
+    def list_row_sparse_data(self, row_id: NDArray) -> list[NDArray]:
+        """:meth:`row_sparse_data` on every Context, in the order of :meth:`list_ctx`."""
+        if self._stype != "row_sparse":
+            raise RuntimeError(
+                f"Cannot return copies of Parameter '{self.name}' on all contexts via list_row_sparse_data() "
+                f"because its storage type is {self._stype}. Please use data() instead."
+            )
+        self._check_initialized()
+        return self._get_row_sparse(list(self._data), row_id)
+
+    def _get_row_sparse(self, arrays: list[NDArray], row_id: NDArray) -> list[NDArray]:
+        if not isinstance(row_id, NDArray):
+            raise TypeError(f"row_id must have NDArray type, but {type(row_id)} is given")
+        trainer = self._trainer() if self._trainer is not None else None
+        if trainer is None:
+            raise RuntimeError(
+                f"Cannot get row_sparse data for Parameter '{self.name}' when no Trainer is created with it."
+            )
+        trainer._row_sparse_pull(self, arrays, row_id)
+        return arrays
+
+    def _set_trainer(self, trainer) -> None:
+        """Remember the Trainer that updates this Parameter (only one for a sparse one, as in MXNet)."""
+        current = self._trainer() if self._trainer is not None else None
+        if (
+            self._stype != "default"
+            and current is not None
+            and trainer is not None
+            and current is not trainer
+        ):
+            raise RuntimeError(
+                f"Failed to set the trainer for Parameter '{self.name}' because it was already set. More than "
+                f"one trainers for a {self._stype} Parameter is not supported."
+            )
+        self._trainer = weakref.ref(trainer) if trainer is not None else None
+
+    def _reduce(self) -> NDArray:
+        """The value to save: on the CPU, averaged over the Contexts; all rows of a row-sparse one,
+        fetched from its Trainer."""
+        if self._stype == "default":
+            return _params_file.reduced(self)
+        trainer = self._trainer() if self._trainer is not None else None
+        if trainer is None:
+            raise RuntimeError(
+                f"Cannot reduce row_sparse data for Parameter '{self.name}' when no Trainer is created with it."
+            )
+        self._check_initialized()
+        out = _sparse.zeros("row_sparse", self.shape, ctx=cpu(), dtype=self.dtype)
+        trainer._row_sparse_pull(self, [out], nd.arange(self.shape[0], dtype="int64", ctx=cpu()))
+        return out
 
     def grad(self, ctx: Context | None = None) -> NDArray:
         """The gradient buffer on ``ctx``, filled by ``backward``."""
@@ -312,6 +415,9 @@ class Parameter:
             self._deferred_init = (init, ctx, default_init, data)
             self._finish_deferred_init()
             return
+        trainer = self._trainer() if self._trainer is not None else None
+        if trainer is not None:
+            trainer._param_value_set(self)
         for arr in self._data:
             arr[:] = data.as_in_context(arr.context)
 
@@ -337,11 +443,6 @@ class Parameter:
     def var(self):
         raise MXNetError("Parameter.var() needs the symbol API, which regluon does not provide yet")
 
-    def row_sparse_data(self, row_id):
-        raise MXNetError(
-            f"Parameter '{self.name}': row_sparse_data needs sparse storage; regluon is dense only"
-        )
-
     def _deferred_or_data(self, ctx: Context) -> NDArray | DeferredData:
         """What a block hands to ``hybrid_forward``: the value, or a placeholder to infer the shape."""
         data = self._data
@@ -353,6 +454,10 @@ class Parameter:
             return DeferredData(self)
         self._check_initialized()
         return None
+
+
+def _context_of(row_id) -> Context | None:
+    return row_id.context if isinstance(row_id, NDArray) else None
 
 
 class Constant(Parameter):

@@ -8,6 +8,7 @@ import warnings
 from typing import Any
 
 import numpy as np
+import torch
 
 from .. import optimizer as opt
 from ..base import MXNetError
@@ -54,7 +55,13 @@ class Trainer:
     update_on_kvstore : bool, optional
         With several Contexts and a kvstore, the update is done once and copied to every Context
         (MXNet's default, also what ``MXNET_UPDATE_ON_KVSTORE=1`` means); then ``allreduce_grads``
-        and ``update`` cannot be called separately. ``False`` updates each copy.
+        and ``update`` cannot be called separately. ``False`` updates each copy. With a row-sparse
+        gradient (and a dense weight) the default is ``False``.
+
+    Row-sparse weights (``Parameter(stype='row_sparse')``, e.g. ``contrib.nn.SparseEmbedding``) live
+    in the kvstore, as in MXNet: a kvstore is required (not ``None``), the update is always done
+    there (``update_on_kvstore=False`` is refused), and the Parameter's own arrays hold only the rows
+    fetched by its ``row_sparse_data(row_id)``; they do not change at ``step`` until fetched again.
 
     Example:
         >>> trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.03})
@@ -86,6 +93,9 @@ class Trainer:
                 )
             self._param2idx[param.name] = i
             self._params.append(param)
+            param._set_trainer(self)
+        self._contains_sparse_weight = any(p._stype != "default" for p in self._params)
+        self._contains_sparse_grad = any(p._grad_stype != "default" for p in self._params)
         if kvstore is not None and not isinstance(kvstore, str):
             raise TypeError("kvstore must be KVStore, str or None")
         if isinstance(kvstore, str) and "dist" in kvstore:
@@ -99,6 +109,7 @@ class Trainer:
         self._updaters: list | None = None
         self._kvstore: str | None = None
         self._update_on_kvstore: bool | None = None
+        self._kv_weights: dict = {}  # index -> the kvstore's copy of a row-sparse weight
 
     def _init_optimizer(self, optimizer, optimizer_params: dict) -> None:
         param_dict = dict(enumerate(self._params))
@@ -128,14 +139,21 @@ class Trainer:
         """Decide, once the Contexts are known, whether gradients are summed and where updates run."""
         ctxs = self._contexts()
         kind, on_kv = self._kvstore_params["kvstore"], self._kvstore_params["update_on_kvstore"]
-        self._kvstore = kind if kind is not None and len(ctxs) > 1 else None
+        if self._contains_sparse_weight:
+            _sparse_weight_kvstore(kind, on_kv)
+            self._kvstore, self._update_on_kvstore = kind, True
+        else:
+            self._kvstore = kind if kind is not None and len(ctxs) > 1 else None
         if self._kvstore is None:
             self._update_on_kvstore = None
-        else:
+        elif self._contains_sparse_grad and not self._contains_sparse_weight:
+            self._update_on_kvstore = False if on_kv is None else bool(on_kv)
+        elif not self._contains_sparse_weight:
             default = bool(int(os.getenv("MXNET_UPDATE_ON_KVSTORE", "1")))
             if kind == "local" and max(int(np.prod(p.shape)) for p in self._params) > 1024 * 1024 * 16:
                 default = False
             self._update_on_kvstore = default if on_kv is None else bool(on_kv)
+        self._kv_weights = {}
         self._updaters = [opt.get_updater(self._optimizer) for _ in ctxs]
         self._params_to_init = list(self._params) if self._kvstore is not None else []
         self._broadcast_initial_values()
@@ -232,6 +250,9 @@ class Trainer:
                 total.copyto(g)
 
     def _update(self, ignore_stale_grad: bool = False) -> None:
+        if self._contains_sparse_weight:
+            self._update_with_kv_weights(ignore_stale_grad)
+            return
         if len(self._updaters) == 1:
             self._update_one_context(ignore_stale_grad)
             return
@@ -293,6 +314,73 @@ class Trainer:
             weights.append(data)
         if indices:
             self._updaters[0](indices, grads, weights)
+
+    def _update_with_kv_weights(self, ignore_stale_grad: bool) -> None:
+        """``_update`` when some weights are row-sparse: every Parameter is updated once, on the kvstore's
+        copy for row-sparse weights (from the gradient summed over the Contexts by ``_allreduce_grads``)
+        and on the first Context's array, copied to the others, for dense ones."""
+        indices, grads, weights, copies = [], [], [], []
+        for i, param in enumerate(self._params):
+            if param._grad_req == "null":
+                continue
+            datas, grad_list = param._data, param._grad
+            if datas is None or grad_list is None:
+                param._check_initialized()
+                grad_list = param.list_grad()  # raises the right error
+            fresh = [d._ag is not None and d._ag.fresh for d in datas]
+            if not all(fresh) and not ignore_stale_grad:
+                raise _stale_error(param, datas[fresh.index(False)])
+            if not fresh[0]:
+                continue
+            for d in datas:
+                d._ag.fresh = False
+            indices.append(i)
+            grads.append(grad_list[0])
+            if param._stype != "default":
+                weights.append(self._kv_weight(i))
+            else:
+                weights.append(datas[0])
+                copies.append(datas)
+        if indices:
+            self._updaters[0](indices, grads, weights)
+        for datas in copies:
+            for d in datas[1:]:
+                datas[0].copyto(d)
+
+    def _kv_weight(self, i: int):
+        """The kvstore's copy of row-sparse weight ``i``, made from the Parameter's value when first needed."""
+        weight = self._kv_weights.get(i)
+        if weight is None:
+            param = self._params[i]
+            param._check_initialized()
+            weight = self._kv_weights[i] = param._data[0].copy()
+        return weight
+
+    def _row_sparse_pull(self, param: Parameter, out: list, row_id) -> None:
+        """Fill each array of ``out`` with the rows ``row_id`` of ``param``'s kvstore copy, zeroing the others
+        (MXNet's ``kvstore.row_sparse_pull``)."""
+        if self._updaters is None:
+            self._init_kvstore()
+        weight = self._kv_weight(self._param2idx[param.name])._tensor
+        rows = row_id._tensor.detach().reshape(-1).to(device=weight.device, dtype=torch.int64)
+        if rows.numel() and (int(rows.min()) < 0 or int(rows.max()) >= weight.shape[0]):
+            raise MXNetError(
+                f"row_sparse_data: row_id of Parameter '{param.name}' must lie in [0, {weight.shape[0]}), got "
+                f"values from {int(rows.min())} to {int(rows.max())}"
+            )
+        with torch.no_grad():
+            for arr in out:
+                t = arr._tensor
+                picked = weight.index_select(0, rows).to(device=t.device, dtype=t.dtype)
+                t.zero_()
+                t.index_copy_(0, rows.to(t.device), picked)
+
+    def _param_value_set(self, param: Parameter) -> None:
+        """``param.set_data`` was called: as MXNet resets its kvstore when it holds the weights, the
+        kvstore copies and the optimizer states start afresh from the new values."""
+        if self._contains_sparse_weight and self._updaters is not None:
+            self._updaters = None
+            self._kv_weights = {}
 
     def save_states(self, fname: str) -> None:
         """Save the optimizer's states and settings to ``fname`` in regluon's pickle-free states
@@ -363,6 +451,16 @@ class Trainer:
             warnings.simplefilter("ignore")
             state = self._optimizer.create_state_multi_precision(i, self._params[i].list_data()[0])
         return [tuple(a.shape) for a in _state_arrays(state)]
+
+
+def _sparse_weight_kvstore(kind, update_on_kvstore) -> None:
+    """MXNet's checks of the kvstore settings of a Trainer over row-sparse weights."""
+    if not isinstance(kind, str):
+        raise TypeError(
+            f"Cannot create '{kind}' KVStore with row_sparse parameters. The type must be KVStore or str."
+        )
+    if update_on_kvstore is False:
+        raise ValueError("Cannot set update_on_kvstore=False when sparse weights are present.")
 
 
 def _stale_error(param: Parameter, data) -> StaleGradientError:

@@ -148,8 +148,16 @@ def build_rules(get_op) -> dict:
 
 
 #: Optimizer updates that MXNet runs lazily on a row-sparse gradient: rows without gradient keep
-#: their weight and states. ``True``: always (AdaGrad's sparse form); ``False``: when ``lazy_update``.
-LAZY_UPDATES = {"sgd_update": False, "sgd_mom_update": False, "adam_update": False, "adagrad_update": True}
+#: their weight and states. ``"always"`` (AdaGrad's sparse form), ``"lazy_update"`` (when the call's
+#: ``lazy_update`` is true) or ``"row_sparse_weight"`` (when the weight is row-sparse too: FTRL's sparse
+#: kernel; a dense weight takes the dense update).
+LAZY_UPDATES = {
+    "sgd_update": "lazy_update",
+    "sgd_mom_update": "lazy_update",
+    "adam_update": "lazy_update",
+    "adagrad_update": "always",
+    "ftrl_update": "row_sparse_weight",
+}
 
 
 def lazy_rows_update(base, op, named: dict, call):
@@ -160,10 +168,13 @@ def lazy_rows_update(base, op, named: dict, call):
     grad = named.get("grad")
     if not isinstance(grad, RowSparseNDArray):
         return call()
-    if not LAZY_UPDATES[base.__name__]:
+    mode = LAZY_UPDATES[base.__name__]
+    if mode == "lazy_update":
         lazy = named.get("lazy_update", True)
         if not op.param_map["lazy_update"].convert(op.name, lazy):
             return call()
+    elif mode == "row_sparse_weight" and not isinstance(named.get("weight"), RowSparseNDArray):
+        return call()
     g = grad._tensor.detach()
     idle = g.reshape(g.shape[0], -1).eq(0).all(dim=1)
     if not bool(idle.any()):

@@ -8,7 +8,7 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
-from .optimizer import Optimizer, aggregation_size, register, zeros_like
+from .optimizer import Optimizer, aggregation_size, has_sparse, register, update_ops, zeros_like
 from .sgd import _flatten
 
 
@@ -56,7 +56,8 @@ class Adam(_Aggregated):
     beta2 : float, default 0.999
     epsilon : float, default 1e-8
     lazy_update : bool, default True
-        Accepted for compatibility (dense arrays only).
+        With a row-sparse gradient, update only the rows it holds (means and variances included);
+        ``False`` updates every row.
 
     Example:
         >>> trainer = gluon.Trainer(net.collect_params(), 'adam', {'learning_rate': 1e-3})
@@ -88,9 +89,11 @@ class Adam(_Aggregated):
             t = self._index_update_count[index]
             lrs[k] *= math.sqrt(1.0 - self.beta2**t) / (1.0 - self.beta1**t)
         kwargs = {"beta1": self.beta1, "beta2": self.beta2, "epsilon": self.epsilon, **self._clip_kwargs()}
-        if len(weights) == 1:
-            mean, var = states[0]
-            nd.adam_update(weights[0], grads[0], mean, var, out=weights[0], lr=lrs[0], wd=wds[0], **kwargs)
+        if len(weights) == 1 or has_sparse(grads) or has_sparse(weights):
+            for w, g, (mean, var), lr, wd in zip(weights, grads, states, lrs, wds):
+                update_ops(g).adam_update(
+                    w, g, mean, var, out=w, lr=lr, wd=wd, lazy_update=self.lazy_update, **kwargs
+                )
             return
         data = _flatten((w, g, s[0], s[1]) for w, g, s in zip(weights, grads, states))
         nd._internal._multi_adam_update(

@@ -17,6 +17,7 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
+from ..ndarray import sparse as _sparse
 
 _SCHEDULER_OVERRIDE = (
     "learning rate from ``lr_scheduler`` has been overwritten by ``learning_rate`` in optimizer."
@@ -300,6 +301,17 @@ def aggregation_size(default: int | None = None, cap: int | None = None) -> int:
     if cap is not None:
         size = max(1, min(cap, size))
     return size
+
+
+def has_sparse(arrays) -> bool:
+    """Whether any of ``arrays`` is a sparse one (a dictionary lookup when no sparse array was ever made)."""
+    return bool(_sparse._RULES) and any(isinstance(a, _sparse.BaseSparseNDArray) for a in arrays)
+
+
+def update_ops(grad: NDArray):
+    """Where to find the update operators for ``grad``: ``nd.sparse`` for a row-sparse gradient (its
+    updates skip the rows without gradient where MXNet's do), else ``nd``."""
+    return _sparse if grad.__class__ is _sparse.RowSparseNDArray else nd
 
 
 def zeros_like(weight: NDArray, dtype=None) -> NDArray:

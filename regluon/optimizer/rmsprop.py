@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
-from .optimizer import Optimizer, register
+from .optimizer import Optimizer, register, update_ops
 
 
 def _zeros(weight: NDArray) -> NDArray:
@@ -174,7 +174,7 @@ class Ftrl(Optimizer):
         self._update_count(index)
         wd, lr = self._get_wd(index), self._get_lr(index)
         z, n = state
-        nd.ftrl_update(
+        update_ops(grad).ftrl_update(
             weight,
             grad,
             z,

@@ -12,7 +12,15 @@ import numpy as np
 
 from .. import ndarray as nd
 from ..ndarray import NDArray
-from .optimizer import _FP16_WARNING, Optimizer, aggregation_size, register, zeros_like
+from .optimizer import (
+    _FP16_WARNING,
+    Optimizer,
+    aggregation_size,
+    has_sparse,
+    register,
+    update_ops,
+    zeros_like,
+)
 
 
 def _flatten(groups) -> list:
@@ -74,7 +82,8 @@ class SGD(_MasterFirst):
     ----------
     momentum : float, default 0.0
     lazy_update : bool, default True
-        Accepted for compatibility; regluon's arrays are dense, so updates are always dense.
+        With a row-sparse gradient, update only the rows it holds (weight decay and momentum
+        included); ``False`` updates every row.
 
     Example:
         >>> trainer = gluon.Trainer(net.collect_params(), 'sgd', {'learning_rate': 0.03, 'momentum': 0.9})
@@ -89,6 +98,10 @@ class SGD(_MasterFirst):
     def _update_impl(self, indices, weights, grads, states, multi_precision=False) -> None:
         if not isinstance(indices, (list, tuple)):
             self._update_one(indices, weights, grads, states, multi_precision)
+            return
+        if has_sparse(grads) or has_sparse(weights):  # sparse arrays are updated one by one, as in MXNet
+            for args in zip(indices, weights, grads, states):
+                self._update_one(*args, multi_precision)
             return
         self._update_count(indices)
         kwargs = self._kwargs()
@@ -110,12 +123,13 @@ class SGD(_MasterFirst):
         lr, wd = self._get_lr(index), self._get_wd(index)
         kwargs = self._kwargs()
         if not multi_precision:
+            ops = update_ops(grad)
             if state is not None:
-                nd.sgd_mom_update(
+                ops.sgd_mom_update(
                     weight, grad, state, out=weight, lazy_update=self.lazy_update, lr=lr, wd=wd, **kwargs
                 )
             else:
-                nd.sgd_update(weight, grad, out=weight, lazy_update=self.lazy_update, lr=lr, wd=wd, **kwargs)
+                ops.sgd_update(weight, grad, out=weight, lazy_update=self.lazy_update, lr=lr, wd=wd, **kwargs)
         elif state[0] is not None:
             nd.mp_sgd_mom_update(weight, grad, state[0], state[1], out=weight, lr=lr, wd=wd, **kwargs)
         else:
@@ -154,7 +168,11 @@ class NAG(_MasterFirst):
         lr, wd = self._get_lr(index), self._get_wd(index)
         kwargs = self._kwargs()
         if not multi_precision:
-            if state is not None:
+            if state is not None and has_sparse([weight]):
+                # no sparse kernel: MXNet updates a dense copy of the weight (storage fallback), so the
+                # momentum's wd term reads the weight from before the update
+                nd.nag_mom_update(weight, grad, state, lr=lr, wd=wd, **kwargs).copyto(weight)
+            elif state is not None:
                 nd.nag_mom_update(weight, grad, state, out=weight, lr=lr, wd=wd, **kwargs)
             else:
                 nd.sgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)

@@ -395,7 +395,8 @@ class Embedding(HybridBlock):
     dtype : str, default 'float32'
     weight_initializer : Initializer, optional
     sparse_grad : bool, default False
-        Accepted; the gradient is always dense here.
+        Give the weight a row-sparse gradient (``grad_stype='row_sparse'``): it holds the looked-up
+        rows, and optimizers update only those rows (lazy updates).
 
     Example:
         >>> emb = nn.Embedding(10, 4)
@@ -428,6 +429,7 @@ class Embedding(HybridBlock):
             init=weight_initializer,
             dtype=dtype,
             allow_deferred_init=True,
+            grad_stype="row_sparse" if sparse_grad else "default",
         )
 
     def hybrid_forward(self, F, x, weight):

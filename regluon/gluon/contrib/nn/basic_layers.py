@@ -75,10 +75,9 @@ class Identity(HybridBlock):
 
 class SparseEmbedding(Block):
     """Map integer indices to rows of a learned ``(input_dim, output_dim)`` table, for very large
-    vocabularies. In MXNet the weight and its gradient are stored row-sparse (only the looked-up rows
-    travel to the optimizer); regluon stores both dense, so the values are the same as MXNet's and a
-    plain optimizer step updates the same rows, but optimizers with state (momentum, Adam) do not
-    skip the untouched rows as MXNet's lazy updates do.
+    vocabularies. The weight and its gradient are row-sparse Parameters, as in MXNet: the weight lives in
+    the Trainer (create one before the first forward pass), each forward fetches the looked-up rows
+    with ``weight.row_sparse_data(x)``, and optimizers update only those rows (lazy updates).
 
     Parameters
     ----------
@@ -92,6 +91,7 @@ class SparseEmbedding(Block):
     Example:
         >>> emb = contrib.nn.SparseEmbedding(10, 3)
         >>> emb.initialize()
+        >>> trainer = mx.gluon.Trainer(emb.collect_params(), 'sgd')
         >>> emb(mx.nd.array([[1, 2], [4, 9]])).shape
         (2, 2, 3)
     """
@@ -109,7 +109,12 @@ class SparseEmbedding(Block):
         super().__init__(**kwargs)
         self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype, "sparse_grad": True}
         self.weight = self.params.get(
-            "weight", shape=(input_dim, output_dim), init=weight_initializer, dtype=dtype
+            "weight",
+            shape=(input_dim, output_dim),
+            init=weight_initializer,
+            dtype=dtype,
+            grad_stype="row_sparse",
+            stype="row_sparse",
         )
 
     def forward(self, x):
@@ -123,7 +128,7 @@ class SparseEmbedding(Block):
                     f"SparseEmbedding: input contains data out of bound: indices of input shape "
                     f"{x.shape} range over [{lo:g}, {hi:g}], outside [0, {top}] (input_dim={top + 1})"
                 )
-        return nd.Embedding(x, self.weight.data(x.context), name="fwd", **self._kwargs)
+        return nd.Embedding(x, self.weight.row_sparse_data(x), name="fwd", **self._kwargs)
 
     def __repr__(self) -> str:
         k = self._kwargs
