@@ -170,3 +170,33 @@ def test_save_and_load_row_sparse_parameter(tmp_path):
         fresh = gluon.contrib.nn.SparseEmbedding(G["vocab"], G["dim"])
         fresh.initialize()
         fresh.save_parameters(path)
+
+
+@pytest.mark.parametrize("kind", ["embedding", "sparse_embedding", "hybrid"])
+def test_two_contexts_and_hybridized(kind):
+    rec = G["multi_context"][kind]
+    ctxs = [mx.cpu(0), mx.cpu(1)] if kind != "hybrid" else [mx.cpu(0)]
+    if kind == "sparse_embedding":
+        layer = gluon.contrib.nn.SparseEmbedding(G["vocab"], G["dim"])
+    else:
+        layer = gluon.nn.Embedding(G["vocab"], G["dim"], sparse_grad=True)
+    layer.initialize(mx.init.Constant(nd.array(G["w0"])), ctx=ctxs)
+    if kind == "hybrid":
+        layer.hybridize()
+    trainer = gluon.Trainer(
+        layer.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.05}
+    )
+    for step, batch in enumerate(G["batches"]):
+        with autograd.record():
+            losses = [((layer(nd.array(batch, ctx=c)) - k) ** 2).sum() for k, c in enumerate(ctxs)]
+        autograd.backward(losses)
+        trainer.step(2)
+        if kind == "sparse_embedding":
+            w = layer.weight.row_sparse_data(nd.arange(G["vocab"], ctx=ctxs[-1]))
+        else:
+            w = layer.weight.data(ctxs[-1])
+        np.testing.assert_allclose(
+            w.asnumpy(), rec["weights"][step], rtol=1e-5, atol=1e-6, err_msg=f"step {step}"
+        )
+    assert layer.weight.grad(ctxs[0]).stype == rec["grad_stype"]
+    assert trainer._update_on_kvstore == rec["update_on_kvstore"]

@@ -147,6 +147,41 @@ def saved_params():
     return {k: [v.stype, v.asnumpy().tolist()] for k, v in loaded.items()}
 
 
+def multi_context():
+    """Two CPU contexts (gradients summed; a dense weight updated per context, a row-sparse one once on
+    the kvstore) and a hybridized Embedding, trained with SGD momentum and weight decay."""
+    res = {}
+    for kind in ("embedding", "sparse_embedding", "hybrid"):
+        ctxs = [mx.cpu(0), mx.cpu(1)] if kind != "hybrid" else [mx.cpu(0)]
+        if kind == "sparse_embedding":
+            layer = gluon.contrib.nn.SparseEmbedding(VOCAB, DIM)
+        else:
+            layer = gluon.nn.Embedding(VOCAB, DIM, sparse_grad=True)
+        layer.initialize(mx.init.Constant(nd.array(W0)), ctx=ctxs)
+        if kind == "hybrid":
+            layer.hybridize()
+        trainer = gluon.Trainer(
+            layer.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.05}
+        )
+        weights = []
+        for batch in BATCHES:
+            with autograd.record():
+                losses = [((layer(nd.array(batch, ctx=c)) - k) ** 2).sum() for k, c in enumerate(ctxs)]
+            autograd.backward(losses)
+            trainer.step(2)
+            if kind == "sparse_embedding":
+                w = layer.weight.row_sparse_data(nd.arange(VOCAB, ctx=ctxs[-1]))
+            else:
+                w = layer.weight.data(ctxs[-1])
+            weights.append(w.asnumpy().tolist())
+        res[kind] = {
+            "weights": weights,
+            "grad_stype": layer.weight.grad(ctxs[0]).stype,
+            "update_on_kvstore": trainer._update_on_kvstore,
+        }
+    return res
+
+
 def main():
     warnings.simplefilter("ignore")
     out = {"vocab": VOCAB, "dim": DIM, "w0": W0.tolist(), "batches": BATCHES, "target": TARGET.tolist()}
@@ -160,6 +195,7 @@ def main():
             out["cases"].append({"layer": kind, "optimizer": opt, "params": params, **res})
     out["errors"] = errors()
     out["saved"] = saved_params()
+    out["multi_context"] = multi_context()
     with open(os.path.join(GOLDEN, "sparse_param_golden.json"), "w") as f:
         json.dump(out, f, indent=1)
 
