@@ -200,3 +200,16 @@ def test_two_contexts_and_hybridized(kind):
         )
     assert layer.weight.grad(ctxs[0]).stype == rec["grad_stype"]
     assert trainer._update_on_kvstore == rec["update_on_kvstore"]
+
+
+def test_set_data_restarts_the_kvstore_copy():
+    layer = _layer("sparse_embedding")
+    trainer = gluon.Trainer(layer.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+    for i, batch in enumerate(([[0, 2]], [[0, 2]], [[0, 3]])):
+        with autograd.record():
+            loss = (layer(nd.array(batch)) ** 2).sum()
+        loss.backward()
+        trainer.step(1)
+        if i == 0:
+            layer.weight.set_data(nd.array(G["w0"]) * 2)
+        np.testing.assert_allclose(_weight(layer, "sparse_embedding"), G["set_data"][i], rtol=1e-5, atol=1e-6)

@@ -182,6 +182,23 @@ def multi_context():
     return res
 
 
+def set_data_resets():
+    """set_data on a row-sparse weight whose Trainer has started: MXNet resets its kvstore (the
+    weight is taken afresh from the Parameter, the momentum starts from zero)."""
+    layer = make_layer("sparse_embedding")
+    trainer = gluon.Trainer(layer.collect_params(), "sgd", {"learning_rate": 0.1, "momentum": 0.9})
+    weights = []
+    for i, batch in enumerate(([[0, 2]], [[0, 2]], [[0, 3]])):
+        with autograd.record():
+            loss = (layer(nd.array(batch)) ** 2).sum()
+        loss.backward()
+        trainer.step(1)
+        if i == 0:
+            layer.weight.set_data(nd.array(W0 * 2))
+        weights.append(layer.weight.row_sparse_data(nd.arange(VOCAB)).asnumpy().tolist())
+    return weights
+
+
 def main():
     warnings.simplefilter("ignore")
     out = {"vocab": VOCAB, "dim": DIM, "w0": W0.tolist(), "batches": BATCHES, "target": TARGET.tolist()}
@@ -196,6 +213,7 @@ def main():
     out["errors"] = errors()
     out["saved"] = saved_params()
     out["multi_context"] = multi_context()
+    out["set_data"] = set_data_resets()
     with open(os.path.join(GOLDEN, "sparse_param_golden.json"), "w") as f:
         json.dump(out, f, indent=1)
 

@@ -84,6 +84,9 @@ class Parameter:
     grad_stype : {'default', 'row_sparse', 'csr'}, default 'default'
         Storage type of the gradient. A ``'row_sparse'`` gradient holds the rows an
         ``Embedding(sparse_grad=True)`` looked up, and optimizers update lazily (only those rows).
+        Values are stored densely, so the rows held are those with a nonzero gradient: a row looked
+        up but given an all-zero gradient is left out, where MXNet keeps it (and its lazy update
+        still applies weight decay and momentum to it).
 
     Example:
         >>> w = mx.gluon.Parameter('fc_weight', shape=(4, 3), init=mx.init.Xavier())
