@@ -32,6 +32,7 @@ CASES = [
     ("sgd", {"learning_rate": 0.1, "momentum": 0.9, "wd": 0.05, "lazy_update": False}),
     ("adam", {"learning_rate": 0.05, "wd": 0.01}),
     ("adam", {"learning_rate": 0.05, "wd": 0.01, "lazy_update": False}),
+    ("adagrad", {"learning_rate": 0.1}),
     ("adagrad", {"learning_rate": 0.1, "wd": 0.05}),
     ("ftrl", {"learning_rate": 0.1, "wd": 0.05}),
     ("rmsprop", {"learning_rate": 0.01, "wd": 0.05}),

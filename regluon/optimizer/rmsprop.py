@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import ndarray as nd
+from ..base import MXNetError
 from ..ndarray import NDArray
 from .optimizer import Optimizer, register, update_ops
 
@@ -97,6 +98,18 @@ class AdaGrad(Optimizer):
     def update(self, index, weight: NDArray, grad: NDArray, state: NDArray) -> None:
         self._update_count(index)
         lr, wd = self._get_lr(index), self._get_wd(index)
+        if update_ops(grad) is not nd:  # a row-sparse gradient: MXNet's sparse kernel, lazy, no weight decay
+            if wd:
+                raise MXNetError(
+                    f"adagrad_update: Operator not implemented for a row_sparse gradient with wd={wd} (MXNet "
+                    f"1.9.1's sparse AdaGrad has no weight decay); weight {weight.stype}, grad row_sparse, "
+                    f"history {state.stype}. Use wd=0 or a dense gradient"
+                )
+            kwargs = self._clip_kwargs()
+            update_ops(grad).adagrad_update(
+                weight, grad, state, out=weight, lr=lr, wd=wd, epsilon=self.float_stable_eps, **kwargs
+            )
+            return
         grad = self._rescaled(grad)
         state[:] += nd.square(grad)
         div = grad / nd.sqrt(state + self.float_stable_eps)
