@@ -190,8 +190,25 @@ def test_augmentations_not_performed_are_refused_not_ignored():
     for key, value in (
         ("brightness", 0.4),
         ("max_rotate_angle", 10),
-        ("pad", 2),
+        ("rotate", 5),
         ("random_resized_crop", True),
     ):
         with pytest.raises(MXNetError, match=f"{key}={value!r} is not supported"):
             mx.io.ImageRecordUInt8Iter(path_imgrec=rec, data_shape=(3, 8, 8), batch_size=1, **{key: value})
+
+
+def test_pad_then_enlarge_keeps_a_fill_border():
+    """A padded image smaller than data_shape is enlarged as a whole (MXNet's sampling differs
+    slightly there): the fill border stays at the edges, the image in the middle."""
+    it = mx.io.ImageRecordUInt8Iter(
+        path_imgrec=os.path.join(IO, "iter_imgs.rec"),
+        data_shape=(3, 20, 20),
+        batch_size=5,
+        pad=3,
+        fill_value=9,
+    )
+    data = it.next().data[0].asnumpy()
+    assert data.shape == (5, 3, 20, 20)
+    assert (data[:, :, :1, :] == 9).all() and (data[:, :, :, :1] == 9).all()
+    assert (data[:, :, -1:, :] == 9).all() and (data[:, :, :, -1:] == 9).all()
+    assert (data[:, :, 8:12, 8:12] != 9).any(axis=(1, 2, 3)).all()

@@ -38,6 +38,22 @@ CASES = {
         "iter_imgs",
         dict(data_shape=(3, 11, 11), batch_size=5, dtype="int8", mean_r=10, mean_b=250),
     ),
+    "pad": ("ImageRecordIter", "iter_imgs", dict(data_shape=(3, 8, 8), batch_size=2, pad=2)),
+    "pad_fill": (
+        "ImageRecordIter",
+        "iter_imgs",
+        dict(data_shape=(3, 12, 12), batch_size=5, pad=2, fill_value=9),
+    ),
+    "pad_resize_grey": (
+        "ImageRecordIter",
+        "iter_imgs",
+        dict(data_shape=(1, 11, 11), batch_size=5, resize=9, pad=1, fill_value=50, mean_r=3),
+    ),
+    "pad_uint8": (
+        "ImageRecordUInt8Iter",
+        "iter_imgs",
+        dict(data_shape=(3, 11, 11), batch_size=5, pad=1, fill_value=0),
+    ),
     "det_force": ("ImageDetRecordIter", "det", dict(data_shape=(3, 8, 10), batch_size=3)),
     "det_fit_mean": (
         "ImageDetRecordIter",

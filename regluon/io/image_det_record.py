@@ -130,17 +130,14 @@ class ImageDetRecordIter(ImageRecordIter):
         )
         self.rand_crop_prob, self.crop_emit_mode = float(rand_crop_prob), crop_emit_mode
         self.emit_overlap_thresh = float(emit_overlap_thresh)
-        self.rand_pad_prob, self.max_pad_scale, self.fill_value = (
-            float(rand_pad_prob),
-            float(max_pad_scale),
-            int(fill_value),
-        )
         base = {k: kwargs.pop(k) for k in list(kwargs) if k not in _ACCEPTED}
         stds = [s if s > 0 else 1.0 for s in (std_r, std_g, std_b)]
         super().__init__(
             path_imgrec, data_shape, batch_size, mean_r=mean_r, mean_g=mean_g, mean_b=mean_b,
             std_r=stds[0], std_g=stds[1], std_b=stds[2], **base,
         )  # fmt: skip
+        self.rand_pad_prob, self.max_pad_scale = float(rand_pad_prob), float(max_pad_scale)
+        self.fill_value = int(fill_value)  # after the base class, which has a fill_value of its own
         self.resize_mode, self.rand_mirror_prob = resize_mode, float(rand_mirror_prob)
         self.label_width, self.label_pad_value = label_width, float(label_pad_value)
         longest = max(self._check_label(self._label_of(i), i) for i in range(len(self._offsets)))

@@ -3,7 +3,8 @@
 The pipeline follows MXNet's C++ iterator (checked against MXNet 1.9.1 for the deterministic
 options): decode (RGB, or grey for one channel), optional ``resize`` of the shorter side
 (bilinear), an enlargement keeping the aspect ratio when the image is smaller than
-``data_shape``, a centre (or ``rand_crop``: random) crop, optional mirroring, then
+``data_shape`` (after an optional ``pad`` border of ``fill_value``), a centre (or
+``rand_crop``: random) crop, optional mirroring, then
 ``(pixel - mean) / std * scale`` in CHW float32. With ``round_batch`` (default) the last batch
 is completed from the start of the next pass, and the next epoch skips those images, as MXNet.
 
@@ -12,7 +13,7 @@ generator seeded with ``seed``, not MXNet's, so they differ image by image; with
 ``round_batch=False`` the incomplete last batch is zero-filled and ``pad`` counts the missing
 images (MXNet leaves stale data and reports 0). The other random augmentations of MXNet's
 iterator (rotation, shear, aspect ratio, random scale/area/crop size, HSL, brightness, contrast,
-saturation, PCA noise, pad, mean image) are refused with an error when set to anything but their
+saturation, PCA noise, mean image) are refused with an error when set to anything but their
 defaults.
 """
 
@@ -30,7 +31,7 @@ from ..ndarray import array
 from .io import DataBatch, DataDesc, DataIter
 
 # Options of MXNet's iterator that are accepted and have no effect here (threading, prefetching,
-# devices; ``fill_value`` only serves the refused pad/rotation; the alpha channel's mean and std).
+# devices; the alpha channel's mean and std).
 _IGNORED = {
     "preprocess_threads_per_image",
     "prefetch_buffer",
@@ -40,7 +41,6 @@ _IGNORED = {
     "shuffle_chunk_size",
     "shuffle_chunk_seed",
     "seed_aug",
-    "fill_value",
     "mean_a",
     "std_a",
     "data_name_suffix",
@@ -65,7 +65,6 @@ _NOT_DONE = {
     "random_s": 0,
     "random_l": 0,
     "rotate": -1,
-    "pad": 0,
     "mean_img": "",
     "brightness": 0,
     "contrast": 0,
@@ -84,7 +83,7 @@ def check_options(name: str, kwargs: dict) -> None:
         if key in kwargs and kwargs[key] != default:
             raise MXNetError(
                 f"{name}: {key}={kwargs[key]!r} is not supported by regluon (supported augmentation: resize, "
-                f"rand_crop, rand_mirror/mirror, mean/std/scale); leave it at MXNet's default {default!r}"
+                f"pad, rand_crop, rand_mirror/mirror, mean/std/scale); leave it at MXNet's default {default!r}"
             )
 
 
@@ -105,6 +104,11 @@ class ImageRecordIter(DataIter):
         Normalisation ``(x - mean) / std * scale``.
     resize : int
         Resize the shorter side to this size first (-1: no).
+    pad, fill_value : int
+        Then add a border of ``pad`` pixels of value ``fill_value`` (default 0 and 255). MXNet's
+        pixels are matched when the padded image is at least ``data_shape``; a padded image that
+        still needs enlarging is resized here as a whole, where MXNet's sizes and sampling differ
+        slightly.
     dtype : str or None
         ``None`` / ``'float32'``: normalised float32 batches; ``'uint8'``: the pixels as they are
         (mean, std and scale unused); ``'int8'``: ``pixel - mean`` saturated to -128..127, with the
@@ -148,6 +152,8 @@ class ImageRecordIter(DataIter):
         label_name: str = "softmax_label",
         inter_method: int = 1,
         dtype: str | None = None,
+        pad: int = 0,
+        fill_value: int = 255,
         **kwargs,
     ) -> None:
         name = type(self).__name__
@@ -172,6 +178,7 @@ class ImageRecordIter(DataIter):
         # int8 output: pixel - mean with the means rounded half away from zero
         self._int_mean = (np.sign(self._mean) * np.floor(np.abs(self._mean) + 0.5)).astype(np.int16)
         self.resize, self.round_batch, self.inter_method = resize, round_batch, inter_method
+        self.pad, self.fill_value = int(pad), int(np.clip(fill_value, 0, 255))
         self._rng = np.random.RandomState(seed)
         self._pool = ThreadPoolExecutor(preprocess_threads) if preprocess_threads > 1 else None
         self._rec, self._offsets = self._open(path_imgrec, path_imgidx)
@@ -241,6 +248,8 @@ class ImageRecordIter(DataIter):
     def _process(self, job) -> tuple:
         raw, draws, index = job
         header, img = self._decode(raw, index)
+        if self.pad > 0:
+            img = np.pad(img, ((self.pad,) * 2, (self.pad,) * 2, (0, 0)), constant_values=self.fill_value)
         _, out_h, out_w = self.data_shape
         h, w = img.shape[:2]
         if h < out_h or w < out_w:  # too small for the crop: enlarge, keeping the aspect ratio
