@@ -231,3 +231,19 @@ def test_sparse_adagrad_with_weight_decay_fails(case):
     with pytest.raises(mx.base.MXNetError, match="adagrad_update: Operator not implemented.*wd=0.05"):
         trainer.step(2)
     np.testing.assert_array_equal(_weight(layer, case["layer"]), G["w0"])
+
+
+def test_zero_grad_and_reset_ctx_keep_every_row():
+    # reset_ctx takes all rows from the Trainer (MXNet's _reduce), not the rows last fetched
+    e = gluon.contrib.nn.SparseEmbedding(6, 2)
+    e.initialize(mx.init.Constant(nd.arange(12).reshape((6, 2))))
+    trainer = gluon.Trainer(e.collect_params(), "sgd")  # noqa: F841 - it serves the row-sparse weight
+    with autograd.record():
+        loss = e(nd.array([1, 4])).sum()
+    loss.backward()
+    assert e.weight.grad().indices.asnumpy().tolist() == [1, 4]
+    e.weight.zero_grad()
+    assert e.weight.grad().stype == "row_sparse" and not e.weight.grad().asnumpy().any()
+    e.weight.reset_ctx([mx.cpu(0), mx.cpu(1)])
+    for w in e.weight.list_row_sparse_data(nd.arange(6)):
+        np.testing.assert_array_equal(w.asnumpy(), np.arange(12).reshape(6, 2))

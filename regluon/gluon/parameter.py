@@ -254,7 +254,9 @@ class Parameter:
         if isinstance(ctx, Context):
             ctx = [ctx]
         if self._data is not None:
-            self._init_impl(self._data[0].copyto(cpu()), ctx)
+            # a row-sparse value holds only the rows last fetched: take every row from the Trainer
+            data = self._reduce() if self._stype != "default" else self._data[0].copyto(cpu())
+            self._init_impl(data, ctx)
         elif self._deferred_init:
             init, _, default_init, data = self._deferred_init
             self._deferred_init = (init, list(ctx), default_init, data)
