@@ -15,6 +15,7 @@ from ...base import MXNetError, shape_str
 from ..params import Bool, Float, FloatTuple, Int, Param
 from ..register import OpDef, Sample, register
 from ._common import rand
+from ._update_check import guarded
 from .optimizer_ops import clipped, f32, scalars, scratch, targets
 
 _LR = Param("lr", Float(), None, "Learning rate.", required=True)
@@ -287,7 +288,9 @@ def _half(*shape, seed=0):
     return rand(*shape, seed=seed).astype(np.float16)
 
 
-def _op(name, impl, inputs, params, ref, samples, doc, **kw):
+def _op(name, impl, inputs, params, ref, samples, doc, layout=(), tail=(), **kw):
+    if layout or "weight" in inputs:  # MXNet's shape and dtype rules before anything is written
+        impl = guarded(name, impl, inputs, layout, tail)
     register(
         OpDef(
             name,
@@ -328,6 +331,18 @@ _op(
     "One Adam step, MXNet's rule (no bias correction here: the Adam optimizer folds it into ``lr``): "
     "``g = clip(rescale_grad*grad + wd*weight)``, ``mean = beta1*mean + (1-beta1)*g``, "
     "``var = beta2*var + (1-beta2)*g^2``, ``weight -= lr * mean / (sqrt(var) + epsilon)``.",
+    errors=lambda: [
+        (
+            (*_WGMV[:3], _pos(2, 4, seed=3)),
+            {"lr": 0.1},
+            r"adam_update: var has shape \(2, 4\) but the weight has shape \(2, 3\)",
+        ),
+        (
+            (_WGMV[0].astype(np.int32), *_WGMV[1:]),
+            {"lr": 0.1},
+            r"adam_update: weight must be a floating-point array .* got int32 \(2, 3\)",
+        ),
+    ],
 )
 _op(
     "_multi_adam_update",
@@ -353,6 +368,7 @@ _op(
     "adam_update for several weights in one multi-tensor call (regluon's; MXNet 1.9.1 has no such "
     "op); the inputs are interleaved (weight, grad, mean, var) per weight.",
     variadic=True,
+    layout=("weight", "grad", "mean", "var"),
     no_golden="regluon-only multi-tensor form of adam_update (MXNet has none); checked against its NumPy "
     "reference and, through the Adam optimizer, against MXNet's adam_update trajectories",
 )
@@ -406,6 +422,13 @@ _op(
     ],
     "Centered RMSProp (Graves 2013): ``n = (1-gamma1)*g^2 + gamma1*n``, ``g_avg = (1-gamma1)*g + gamma1*g_avg``, "
     "``delta = gamma2*delta - lr * g / sqrt(n - g_avg^2 + epsilon)``, ``weight += delta``.",
+    errors=lambda: [
+        (
+            (rand(2, 3), rand(2, 3, seed=1), _pos(2, 3, seed=2), rand(3, seed=3), rand(2, 3, seed=4)),
+            {"lr": 0.1},
+            r"rmspropalex_update: g has shape \(3,\) but the weight has shape \(2, 3\)",
+        )
+    ],
 )
 _op(
     "ftml_update",
@@ -431,6 +454,13 @@ _op(
     "FTML (Zheng & Kwok 2017): ``g = clip(rescale_grad*grad + wd*weight)``, ``v = beta2*v + (1-beta2)*g^2``, "
     "``d_t = (1-beta1^t)/lr * (sqrt(v/(1-beta2^t)) + epsilon)``, "
     "``z = beta1*z + (1-beta1)*g - (d_t - beta1*d)*weight``, ``d = d_t``, ``weight = -z / d_t``.",
+    errors=lambda: [
+        (
+            (rand(2, 3), rand(2, 3, seed=1), _pos(2, 3, seed=2), _pos(2, 3, seed=3), rand(1, 2, 3, seed=4)),
+            {"lr": 0.1, "t": 1},
+            r"ftml_update: z has shape \(1, 2, 3\) but the weight has shape \(2, 3\)",
+        )
+    ],
 )
 _op(
     "ftrl_update",

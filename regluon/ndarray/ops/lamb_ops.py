@@ -16,6 +16,7 @@ from ...base import MXNetError
 from ..params import Bool, Float, FloatTuple, Int, Param, Shape
 from ..register import OpDef, Sample, register
 from ._common import rand
+from ._update_check import guarded
 from .adaptive_optimizer_ops import (
     _BETA1,
     _BETA2,
@@ -280,7 +281,7 @@ def _multi_lamb(mp: bool):
 
 def _adamw(mp: bool):
     def impl(weight, grad, mean, var, *rest, lr, eta, wd, beta1, beta2, epsilon, clip_gradient, _out=None):
-        rescale = _rescale_of("adamw_update", rest[-1])
+        rescale = _rescale_of("mp_adamw_update" if mp else "adamw_update", rest[-1])
         if mp:
             check_master("_mp_adamw_update", rest[0])
             target, grad = rest[0], grad.float()
@@ -487,7 +488,7 @@ _R = (np.array([2.0], np.float32), np.array([1.5], np.float32))
 register(
     OpDef(
         "lamb_update_phase1",
-        impl=_lamb_phase1,
+        impl=guarded("lamb_update_phase1", _lamb_phase1, ("weight", "grad", "mean", "var")),
         inputs=("weight", "grad", "mean", "var"),
         params=_PHASE1,
         differentiable=False,
@@ -518,7 +519,7 @@ _op(
 register(
     OpDef(
         "mp_lamb_update_phase1",
-        impl=_mp_lamb_phase1,
+        impl=guarded("mp_lamb_update_phase1", _mp_lamb_phase1, ("weight", "grad", "mean", "var", "weight32")),
         inputs=("weight", "grad", "mean", "var", "weight32"),
         params=_PHASE1,
         differentiable=False,
@@ -593,6 +594,7 @@ for _mp in (False, True):
         f"interleaved (weight, grad, mean, var{', weight32' if _mp else ''}) per tensor.",
         variadic=True,
         no_golden=MULTI_NO_GOLDEN,
+        layout=("weight", "grad", "mean", "var") + ("weight32",) * _mp,
     )
 
 _ADAMW = (_BETA1, _BETA2, Param("epsilon", Float(), 1e-8), _CLIP)
@@ -665,4 +667,6 @@ for _mp in (False, True):
         f"left as they are.",
         variadic=True,
         no_golden=MULTI_NO_GOLDEN,
+        layout=("weight", "grad", "mean", "var") + ("weight32",) * _mp,
+        tail=("rescale_grad",),
     )

@@ -21,6 +21,7 @@ from ...base import MXNetError
 from ..params import Bool, Float, FloatTuple, Int, Optional, Param
 from ..register import OpDef, Sample, register
 from ._common import rand
+from ._update_check import guarded
 
 _COMMON = (
     Param("wd", Float(), 0.0, "Weight decay, added to the gradient as wd * weight."),
@@ -358,7 +359,9 @@ MULTI_NO_GOLDEN = (
 )
 
 
-def _op(name, impl, inputs, params, ref, samples, doc, **kw):
+def _op(name, impl, inputs, params, ref, samples, doc, layout=(), tail=(), **kw):
+    if layout or "weight" in inputs:  # an update: MXNet's shape and dtype rules before anything is written
+        impl = guarded(name, impl, inputs, layout, tail)
     register(
         OpDef(
             name,
@@ -404,6 +407,19 @@ _op(
     ],
     "One SGD step with momentum, MXNet's rule (the learning rate lives inside the momentum):\n"
     "``mom = momentum*mom - lr*wd*weight - lr*clip(rescale_grad*grad); weight += mom``.",
+    errors=lambda: [
+        # MXNet infers one shape and dtype for every array of an update; nothing is written on failure
+        (
+            (rand(2, 3), rand(2, 3, seed=1), rand(3, 3, seed=2)),
+            {"lr": 0.1, "momentum": 0.9},
+            r"sgd_mom_update: mom has shape \(3, 3\) but the weight has shape \(2, 3\)",
+        ),
+        (
+            (rand(2, 3), rand(2, 3, seed=1).astype(np.int32), rand(2, 3, seed=2)),
+            {"lr": 0.1, "momentum": 0.9},
+            r"sgd_mom_update: grad has dtype int32 but the weight has float32",
+        ),
+    ],
 )
 _op(
     "mp_sgd_update",
@@ -433,6 +449,18 @@ _op(
         ),
     ],
     "sgd_mom_update on the float32 master copy ``weight32``; returns it cast to the weight's dtype.",
+    errors=lambda: [
+        (
+            (_half(2, 3), _half(2, 3, seed=1), _half(2, 3, seed=2), rand(2, 3)),
+            {"lr": 0.1, "momentum": 0.9},
+            r"mp_sgd_mom_update: mom must be float32, got float16 \(2, 3\)",
+        ),
+        (
+            (_half(2, 3), _half(2, 3, seed=1), rand(2, 3, seed=2), rand(2, 3)[None]),
+            {"lr": 0.1},
+            r"mp_sgd_mom_update: weight32 has shape \(1, 2, 3\) but the weight has shape \(2, 3\)",
+        ),
+    ],
 )
 _op(
     "nag_mom_update",
@@ -497,6 +525,13 @@ _op(
     ],
     "Signum: ``mom = momentum*mom - (1-momentum)*(wd*weight + clip(rescale_grad*grad))``, "
     "``weight = (1 - lr*wd_lh)*weight + lr*sign(mom)``.",
+    errors=lambda: [
+        (
+            (rand(2, 3), rand(2, 3, seed=1), rand(2, 4, seed=2)),
+            {"lr": 0.1, "momentum": 0.9},
+            r"signum_update: mom has shape \(2, 4\) but the weight has shape \(2, 3\)",
+        )
+    ],
 )
 
 
@@ -572,6 +607,24 @@ def _multi_samples(group: int, mom: bool, mp: bool, preloaded: bool):
     return samples
 
 
+def _multi_errors(name: str, group: int, mom: bool, mp: bool, preloaded: bool):
+    """A second weight whose gradient has another shape: refused before the first weight is touched."""
+
+    def errors():
+        sample = _multi_samples(group, mom, mp, preloaded)()[0]
+        data = list(sample.inputs)
+        data[group + 1] = data[group + 1][:3]
+        return [
+            (
+                tuple(data),
+                sample.params,
+                rf"{name}: grad of weight 1 has shape \(3,\) but the weight has shape \(4,\)",
+            )
+        ]
+
+    return errors
+
+
 for _mom in (False, True):
     for _mp in (False, True):
         for _pre in (False, True):
@@ -609,6 +662,9 @@ for _mom in (False, True):
                 + (", followed by two arrays: the learning rates and the weight decays." if _pre else "."),
                 variadic=True,
                 no_golden=MULTI_NO_GOLDEN,
+                layout=("weight", "grad") + ("mom",) * _mom + ("weight32",) * _mp,
+                tail=("lrs", "wds") if _pre else (),
+                errors=_multi_errors(_name, _group, _mom, _mp, _pre),
             )
 
 
