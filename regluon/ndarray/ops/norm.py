@@ -90,6 +90,21 @@ class _BatchNormPredict(torch.autograd.Function):
         return (dx if axis == 1 else dx.movedim(1, axis)), dgamma, dbeta, None, None, None, None, None
 
 
+def _check_dtypes(data, *params) -> None:
+    """MXNet's BatchNorm types: floating-point data; gamma, beta and the moving statistics in the data's
+    dtype, or float32 for float16 data. Checked before anything (fix_gamma's write) touches the inputs."""
+    if not data.is_floating_point():
+        raise MXNetError(f"BatchNorm: data must be a floating-point array, got {str(data.dtype)[6:]}")
+    want = torch.float32 if data.dtype == torch.float16 else data.dtype
+    for name, t in zip(("gamma", "beta", "moving_mean", "moving_var"), params):
+        if t.dtype != want:
+            raise MXNetError(
+                f"BatchNorm: {name} has dtype {str(t.dtype)[6:]}, expected {str(want)[6:]} for "
+                f"{str(data.dtype)[6:]} data {shape_str(data.shape)} (gamma, beta and the moving statistics "
+                "share one dtype, float32 for float16 data)"
+            )
+
+
 def _batchnorm(
     data,
     gamma,
@@ -119,6 +134,7 @@ def _batchnorm(
                 f"BatchNorm: {name} has shape {shape_str(t.shape)}, expected ({c},) for data "
                 f"{shape_str(data.shape)} with axis={axis}"
             )
+    _check_dtypes(data, gamma, beta, moving_mean, moving_var)
     if fix_gamma:  # MXNet writes the fixed gamma back into its input: it reads 1 afterwards
         with torch.no_grad():
             gamma.fill_(1.0)
@@ -161,6 +177,19 @@ register(
             Param("max_calib_range", Optional(Float()), None, "Accepted (quantisation)."),
         ),
         aliases=("BatchNorm_v1",),
+        errors=lambda: [
+            # refused before fix_gamma writes 1 into gamma: the inputs stay as they were
+            (
+                (rand(4, 3, 2), rand(3, seed=1).astype(np.float16), *(rand(3, seed=k) for k in (2, 3, 4))),
+                {},
+                r"BatchNorm: gamma has dtype float16, expected float32 for float32 data \(4, 3, 2\)",
+            ),
+            (
+                (rand(4, 3, 2).astype(np.int32), *(rand(3, seed=k) for k in (1, 2, 3, 4))),
+                {},
+                r"BatchNorm: data must be a floating-point array, got int32",
+            ),
+        ],
         samples=lambda: [
             Sample(
                 (
