@@ -39,6 +39,32 @@ def close(got, want, what: str, atol: float = ATOL) -> None:
     np.testing.assert_allclose(got, want, rtol=RTOL, atol=atol, err_msg=what)
 
 
+def case_arrays(arrays, cid: str) -> dict:
+    """The golden arrays of case ``cid`` from an npz written as ``<case>/<kind>[/<name>]``."""
+    out: dict = {"param": {}, "grad": {}, "after": {}, "init": {}}
+    for key in arrays.files:
+        case, _, rest = key.partition("/")
+        if case != cid:
+            continue
+        kind, _, name = rest.partition("/")
+        if name:
+            out[kind][name] = arrays[key]
+        else:
+            out[kind] = arrays[key]
+    return out
+
+
+def program_maker(env: dict, program: str) -> Callable:
+    """A function that runs ``program`` (which assigns ``net``) in a copy of ``env``; returns the net."""
+
+    def make():
+        scope = dict(env)
+        exec(program, scope)
+        return scope["net"]
+
+    return make
+
+
 def _step(net, x: np.ndarray, head: np.ndarray | None, train: bool, index_input: bool):
     xa = nd.array(x)
     if not index_input:

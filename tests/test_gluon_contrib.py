@@ -18,7 +18,7 @@ from mxnet.gluon.contrib import nn as cnn
 import mxnet as mx
 from mxnet import autograd, gluon, init, nd
 
-from .check_block import check_block, close, fresh
+from .check_block import case_arrays, check_block, close, fresh, program_maker
 from .conftest import GOLDEN
 
 with open(os.path.join(GOLDEN, "contrib_golden.json")) as _f:
@@ -28,26 +28,11 @@ ENV = {"mx": mx, "nd": nd, "nn": nn, "cnn": cnn, "ccnn": ccnn, "init": init, "np
 
 
 def _arrays(cid: str) -> dict:
-    out: dict = {"param": {}, "grad": {}, "after": {}, "init": {}}
-    for key in _ARRAYS.files:
-        case, _, rest = key.partition("/")
-        if case != cid:
-            continue
-        kind, _, name = rest.partition("/")
-        if name:
-            out[kind][name] = _ARRAYS[key]
-        else:
-            out[kind] = _ARRAYS[key]
-    return out
+    return case_arrays(_ARRAYS, cid)
 
 
 def _maker(program: str):
-    def make():
-        env = dict(ENV)
-        exec(program, env)
-        return env["net"]
-
-    return make
+    return program_maker(ENV, program)
 
 
 @pytest.mark.parametrize("cid", sorted(_GOLDEN["cases"]))

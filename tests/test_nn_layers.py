@@ -17,7 +17,7 @@ from mxnet.gluon.contrib import nn as cnn
 import mxnet as mx
 from mxnet import autograd, init, nd
 
-from .check_block import check_block, fresh
+from .check_block import case_arrays, check_block, fresh, program_maker
 from .conftest import GOLDEN
 
 with open(os.path.join(GOLDEN, "layer_golden.json")) as _f:
@@ -27,26 +27,11 @@ ENV = {"mx": mx, "nd": nd, "nn": nn, "cnn": cnn, "init": init, "np": np}
 
 
 def _arrays(cid: str) -> dict:
-    out: dict = {"param": {}, "grad": {}, "after": {}, "init": {}}
-    for key in _ARRAYS.files:
-        case, _, rest = key.partition("/")
-        if case != cid:
-            continue
-        kind, _, name = rest.partition("/")
-        if name:
-            out[kind][name] = _ARRAYS[key]
-        else:
-            out[kind] = _ARRAYS[key]
-    return out
+    return case_arrays(_ARRAYS, cid)
 
 
 def _maker(program: str):
-    def make():
-        env = dict(ENV)
-        exec(program, env)
-        return env["net"]
-
-    return make
+    return program_maker(ENV, program)
 
 
 @pytest.mark.parametrize("cid", sorted(_GOLDEN["cases"]))
