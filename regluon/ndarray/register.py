@@ -258,9 +258,14 @@ def invoke(op: OpDef, inputs: Sequence, params: dict, out=None):
             res = op.impl(*tensors, **params)
     except MXNetError:
         raise
-    except (RuntimeError, ValueError, IndexError, TypeError) as err:
+    except (RuntimeError, ValueError, IndexError, TypeError, ArithmeticError) as err:
         if op.infer_shape is not None:  # the op's shape rule explains the failure in MXNet's terms
-            op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
+            try:
+                op.infer_shape(op, [None if t is None else tuple(t.shape) for t in tensors], params)
+            except MXNetError:
+                raise
+            except (ValueError, IndexError, TypeError, ArithmeticError):  # the rule chokes too: generic error
+                pass
         msg = str(err).split("\n")[0]
         raise MXNetError(f"{op.name}: {msg} (inputs: {_describe(op, inputs)})") from None
     if res.__class__ is torch.Tensor:
