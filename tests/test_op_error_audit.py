@@ -44,6 +44,12 @@ OPS_CHECKED = [
     "sum",
     "concat",
     "take",
+    "softmin",
+    "_random_pdf_normal",
+    "_random_pdf_dirichlet",
+    "UpSampling",
+    "RNN",
+    "_contrib_MultiBoxPrior",
 ]
 
 

@@ -14,7 +14,7 @@ from ..dtypes import to_torch
 from ..params import Bool, DType, Enum, Float, Int, Optional, Param, Shape
 from ..register import OpDef, Sample, register
 from ..state import autograd_state
-from ._common import axis_error, rand
+from ._common import axis_error, check_axis, rand
 
 
 def _fc_infer(op, shapes, params):
@@ -222,6 +222,7 @@ register(
 def _softmin(data, axis, temperature, dtype, use_length):
     if use_length:
         raise MXNetError("softmin: use_length=True needs a length input, which softmin does not take")
+    check_axis("softmin", "axis", axis, data.shape)
     return _softmax(_softmax_t, 0.0)(-data, None, axis, temperature, dtype, False)
 
 
@@ -235,6 +236,9 @@ register(
             -x, None, axis, temperature, dtype
         ),
         samples=lambda: [Sample((rand(2, 3),)), Sample((rand(2, 3),), {"axis": 0, "temperature": 0.5})],
+        errors=lambda: [
+            ((rand(2, 3),), {"axis": 2}, r"softmin: axis=2 is out of range for data of shape \(2, 3\)")
+        ],
         method="softmin",
         doc="Softmax of the negated input: small values get large weights.\n\n"
         "Example: ``nd.softmin(nd.array([[1, 2, 3]]))``",

@@ -19,13 +19,13 @@ from ..register import OpDef, Sample, register
 from ._common import rand
 
 
-def _spread(sample, params, event: int = 0):
+def _spread(op: str, sample, params, event: int = 0):
     """Each parameter array reshaped to broadcast against sample (shape P + S [+ event axis])."""
     p = params[0].shape[: params[0].dim() - event]
     if tuple(sample.shape[: len(p)]) != tuple(p) or any(q.shape != params[0].shape for q in params):
         names = ", ".join(shape_str(q.shape) for q in params)
         raise MXNetError(
-            f"random_pdf: sample {shape_str(sample.shape)} must start with the parameters' shape; "
+            f"{op}: sample {shape_str(sample.shape)} must start with the parameters' shape; "
             f"got parameters {names}"
         )
     extra = sample.dim() - len(p) - event
@@ -74,16 +74,18 @@ _DISTS = {
 }
 
 
-def _pdf(logpdf):
+def _pdf(name: str, logpdf):
+    op = f"random_pdf_{name}"
+
     def impl(sample, *params, is_log):
-        r = logpdf(sample, *_spread(sample, params))
+        r = logpdf(sample, *_spread(op, sample, params))
         return r if is_log else torch.exp(r)
 
     return impl
 
 
 def _dirichlet(sample, alpha, is_log):
-    (a,) = _spread(sample, (alpha,), event=1)
+    (a,) = _spread("random_pdf_dirichlet", sample, (alpha,), event=1)
     r = (torch.lgamma(a.sum(-1)) - torch.lgamma(a).sum(-1)) + ((a - 1) * torch.log(sample)).sum(-1)
     return r if is_log else torch.exp(r)
 
@@ -151,7 +153,7 @@ for _name, (_logpdf, _pnames) in _DISTS.items():
     register(
         OpDef(
             f"_random_pdf_{_name}",
-            impl=_pdf(_logpdf),
+            impl=_pdf(_name, _logpdf),
             inputs=("sample", *_pnames),
             params=(_IS_LOG,),
             aliases=(f"random_pdf_{_name}",),
@@ -165,7 +167,7 @@ for _name, (_logpdf, _pnames) in _DISTS.items():
                 (
                     (rand(3, 2),) + (rand(2),) * _k,
                     {},
-                    r"random_pdf: sample \(3, 2\) must start with the parameters",
+                    rf"random_pdf_{_n}: sample \(3, 2\) must start with the parameters",
                 )
             ],
             doc=f"Density of each sample under the {_name.replace('_', ' ')} distribution with parameters "
